@@ -1,0 +1,26 @@
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+export const LOG_LEVELS: readonly LevelWithSilent[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
+/**
+ * Creates the root logger: pino JSON lines on stdout. Children add `connId`, `authKeyId`,
+ * `sessionId` and `layer`. Auth keys, nonces and passwords are never passed to a logger.
+ */
+export function createLogger(level: LevelWithSilent = 'info'): Logger {
+  return pino({ name: 'mtmock', level, base: { pid: process.pid } });
+}
+
+/** Formats an auth key id the way logs and the admin API show it: 16 lower-case hex digits. */
+export function formatKeyId(authKeyId: bigint): string {
+  return BigInt.asUintN(64, authKeyId).toString(16).padStart(16, '0');
+}
