@@ -2,18 +2,9 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { TlObject } from '../tl/types.js';
 
-/** Authorization state of one auth key, as Telegram tracks it per key. */
-export type KeyAuthState = 'unauthorized' | 'password_pending' | 'authorized';
+import type { KeyAuthorization } from '../session/key-authorization.js';
 
-/**
- * Per-auth-key record that RPC handlers read and change. The session layer creates it when the
- * key exchange finishes and drops it with the key.
- */
-export interface KeyAuthorization {
-  state: KeyAuthState;
-  /** The account the key is signed in to, or is waiting for a 2FA password for. */
-  userId?: bigint;
-}
+export type { KeyAuthState, KeyAuthorization } from '../session/key-authorization.js';
 
 /** Address that `help.getConfig` advertises in `dc_options`: the mock's own host and port. */
 export interface ServedDc {

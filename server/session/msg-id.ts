@@ -1,0 +1,57 @@
+import type { Clock } from '../clock.js';
+
+/** Which of the two server msg_id classes an outgoing message belongs to. */
+export type ServerMsgKind = 'response' | 'unsolicited';
+
+/**
+ * Issues server msg_ids: the clock's time as seconds · 2^32 plus the fraction of a second, made
+ * odd (`% 4 == 1` for answers to a client message, `% 4 == 3` for anything else) and strictly
+ * increasing across the whole server, so that they also increase within every session.
+ */
+export class MsgIdGenerator {
+  private last = 0n;
+
+  constructor(private readonly clock: Clock) {}
+
+  next(kind: ServerMsgKind): bigint {
+    const remainder = kind === 'response' ? 1n : 3n;
+    let candidate = (timeToMsgId(this.clock.now()) & ~3n) | remainder;
+    if (candidate <= this.last) {
+      candidate = ((this.last & ~3n) + 4n) | remainder;
+    }
+    this.last = candidate;
+    return candidate;
+  }
+}
+
+/** Converts milliseconds since the epoch to the msg_id time scale (seconds · 2^32). */
+export function timeToMsgId(ms: number): bigint {
+  const seconds = Math.floor(ms / 1000);
+  const fraction = Math.floor(((ms % 1000) / 1000) * 2 ** 32);
+  return (BigInt(seconds) << 32n) | BigInt(fraction);
+}
+
+/** Returns the whole seconds that a msg_id encodes. */
+export function msgIdSeconds(msgId: bigint): number {
+  return Number(BigInt.asUintN(64, msgId) >> 32n);
+}
+
+/** Why a client msg_id is rejected, as a bad_msg_notification error_code. */
+export type ClientMsgIdProblem = 16 | 17 | 18;
+
+/** A client message may be at most this old (seconds), as the MTProto docs state. */
+export const MAX_CLIENT_MSG_AGE = 300;
+/** A client message may be at most this far in the future (seconds). */
+export const MAX_CLIENT_MSG_LEAD = 30;
+
+/**
+ * Checks a client msg_id against the server clock: 18 when it is not divisible by 4, 16 when it
+ * is more than 300 s old and 17 when it is more than 30 s ahead. Returns undefined when valid.
+ */
+export function checkClientMsgId(msgId: bigint, clock: Clock): ClientMsgIdProblem | undefined {
+  if (BigInt.asUintN(64, msgId) % 4n !== 0n) return 18;
+  const delta = msgIdSeconds(msgId) - clock.now() / 1000;
+  if (delta < -MAX_CLIENT_MSG_AGE) return 16;
+  if (delta > MAX_CLIENT_MSG_LEAD) return 17;
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+
+/** Telegram rotates salts about every 30 minutes; the previous one stays valid as long again. */
+export const SALT_WINDOW_SECONDS = 1800;
+
+/** How many future windows a client may hold salts for (get_future_salts takes at most 64). */
+const MAX_FUTURE_WINDOWS = 64;
+
+export interface FutureSalt {
+  validSince: number;
+  validUntil: number;
+  salt: bigint;
+}
+
+/**
+ * Server salts of one auth key. The salt of each 30-minute window is derived from a random
+ * per-key secret, so salts handed out by get_future_salts need no storage. The salt from the key
+ * exchange is accepted during the key's first window too, because mtcute starts with it.
+ */
+export class ServerSalts {
+  private readonly secret = randomBytes(32);
+  private readonly initialWindow: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly initialSalt: bigint,
+  ) {
+    this.initialWindow = this.windowAt(clock.now());
+  }
+
+  private windowAt(ms: number): number {
+    return Math.floor(ms / 1000 / SALT_WINDOW_SECONDS);
+  }
+
+  private saltOf(window: number): bigint {
+    const digest = createHmac('sha256', this.secret).update(String(window)).digest();
+    return digest.readBigInt64LE(0);
+  }
+
+  /** The salt that the server hands out now, in bad_server_salt and new_session_created. */
+  current(): bigint {
+    return this.saltOf(this.windowAt(this.clock.now()));
+  }
+
+  /** Checks a client's salt: the current or previous window's, a future one, or the initial. */
+  isValid(salt: bigint): boolean {
+    const window = this.windowAt(this.clock.now());
+    if (window <= this.initialWindow + 1 && salt === this.initialSalt) return true;
+    for (let w = window - 1; w <= window + MAX_FUTURE_WINDOWS; w++) {
+      if (this.saltOf(w) === salt) return true;
+    }
+    return false;
+  }
+
+  /** Lists `count` salts from the current window on, as future_salts carries them. */
+  future(count: number): FutureSalt[] {
+    const window = this.windowAt(this.clock.now());
+    const salts: FutureSalt[] = [];
+    const limit = Math.min(Math.max(count, 1), MAX_FUTURE_WINDOWS);
+    for (let w = window; w < window + limit; w++) {
+      salts.push({
+        validSince: w * SALT_WINDOW_SECONDS,
+        validUntil: (w + 2) * SALT_WINDOW_SECONDS,
+        salt: this.saltOf(w),
+      });
+    }
+    return salts;
+  }
+}
