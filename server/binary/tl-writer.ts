@@ -25,28 +25,34 @@ export class TlWriter {
   }
 
   int(value: number): this {
-    this.buffer.writeInt32LE(value | 0, this.reserve(4));
+    const offset = this.reserve(4);
+    this.buffer.writeInt32LE(value | 0, offset);
     return this;
   }
 
   uint(value: number): this {
-    this.buffer.writeUInt32LE(value >>> 0, this.reserve(4));
+    const offset = this.reserve(4);
+    this.buffer.writeUInt32LE(value >>> 0, offset);
     return this;
   }
 
   /** Writes a 64-bit value; unsigned values above 2^63 are written as their two's complement. */
   long(value: bigint): this {
-    this.buffer.writeBigInt64LE(BigInt.asIntN(64, value), this.reserve(8));
+    const offset = this.reserve(8);
+    this.buffer.writeBigInt64LE(BigInt.asIntN(64, value), offset);
     return this;
   }
 
   double(value: number): this {
-    this.buffer.writeDoubleLE(value, this.reserve(8));
+    const offset = this.reserve(8);
+    this.buffer.writeDoubleLE(value, offset);
     return this;
   }
 
   raw(data: Uint8Array): this {
-    this.buffer.set(data, this.reserve(data.length));
+    // reserve() may replace the buffer, so it must run before this.buffer is read.
+    const offset = this.reserve(data.length);
+    this.buffer.set(data, offset);
     return this;
   }
 
