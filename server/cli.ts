@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { request } from 'node:http';
+import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './cli-options.js';
+import { startMockServer } from './mock-server.js';
+
+/** Runs the server until SIGINT or SIGTERM, then closes every connection and exits 0. */
+async function serve(options: CliOptions): Promise<void> {
+  const server = await startMockServer({
+    host: options.host,
+    port: options.port,
+    fixtures: options.fixtures,
+    logLevel: options.logLevel,
+  });
+  server.log.info(
+    {
+      host: server.host,
+      port: server.port,
+      dcId: server.dcId,
+      fingerprint: server.serverKey.fingerprint,
+      fingerprintHex: server.serverKey.fingerprintHex,
+    },
+    'ready',
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'stopping');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.log.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** Exits 0 when GET /__admin/health answers 200 within two seconds, else 1. */
+function healthcheck(options: CliOptions): void {
+  const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  const probe = request(
+    { host, port: options.port, path: '/__admin/health', timeout: 2000 },
+    (response) => {
+      response.resume();
+      process.exit(response.statusCode === 200 ? 0 : 1);
+    },
+  );
+  probe.on('timeout', () => probe.destroy(new Error('timed out')));
+  probe.on('error', (error) => {
+    process.stderr.write(`mtmock healthcheck: ${host}:${options.port} failed: ${error.message}\n`);
+    process.exit(1);
+  });
+  probe.end();
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCliOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    process.stderr.write(`mtmock: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (options.command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (options.command === 'healthcheck') {
+    healthcheck(options);
+    return;
+  }
+  await serve(options);
+}
+
+main().catch((error: unknown) => {
+  // Start-up failures (a bad fixture file, a port in use) end in one line and exit code 1.
+  process.stderr.write(`mtmock: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleAdminRequest } from './admin/admin-router.js';
+import { createMockEngine, type MockEngine, type MockEngineOptions } from './engine.js';
+import { startListener } from './transport/listener.js';
+
+export type { ServerKeyInfo } from './engine.js';
+
+export interface MockServerOptions extends MockEngineOptions {
+  /** Address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** TCP port for MTProto, WebSocket and the admin API; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Host advertised in help.getConfig; defaults to the listening host (loopback for a wildcard). */
+  advertisedHost?: string;
+}
+
+export interface MockServer extends MockEngine {
+  readonly host: string;
+  readonly port: number;
+  readonly dcId: number;
+  /** Stops listening and closes every connection. */
+  stop(): Promise<void>;
+}
+
+/** Starts the mock in this process on one TCP port. Resolves once it listens. */
+export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const engine = createMockEngine(options);
+  let server: MockServer | undefined;
+  const listener = await startListener({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    log: engine.log,
+    onConnection: engine.accept,
+    onHttpRequest: (request: IncomingMessage, response: ServerResponse) =>
+      handleAdminRequest(request, response, server),
+  });
+  const address = listener.address();
+  engine.dc.host = options.advertisedHost ?? advertisable(address.host);
+  engine.dc.port = address.port;
+
+  server = {
+    ...engine,
+    host: address.host,
+    port: address.port,
+    dcId: engine.dc.dcId,
+    async stop() {
+      await listener.close();
+      engine.log.info('stopped');
+    },
+  };
+
+  // Pay for OpenSSL's prime check and the fixture passwords' PBKDF2 after start-up, not in the
+  // first client's key exchange.
+  setImmediate(() => engine.warmUp());
+  return server;
+}
+
+/** A wildcard listening address is not reachable as such, so the config names loopback. */
+function advertisable(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}

@@ -1,0 +1,323 @@
+import { unzipSync } from 'node:zlib';
+import type { Clock } from '../clock.js';
+import { formatKeyId, type Logger } from '../logger.js';
+import { deserialize, serialize, TlCodecError } from '../tl/codec.js';
+import type { TlObject } from '../tl/types.js';
+import { openMessage, openPlainMessage, sealPlainMessage, type DecryptedMessage } from './encrypted-message.js';
+import {
+  buildRpcResult,
+  ContainerError,
+  GZIP_PACKED_ID,
+  MSG_CONTAINER_ID,
+  parseContainer,
+  type ContainedMessage,
+} from './message-container.js';
+import { checkClientMsgId } from './msg-id.js';
+import { handleServiceMessage, isContentRelated, type ServiceMessageHost } from './service-messages.js';
+import { Session } from './session.js';
+import type {
+  KeyExchangeStep,
+  PacketConnection,
+  SessionLayer,
+  SessionLayerOptions,
+} from './session-layer.js';
+
+const DEFAULT_MAX_GZIP_OUTPUT = 16 * 1024 * 1024;
+const TRANSPORT_ERROR_NOT_FOUND = -404;
+
+/** Per-connection state: the key exchange in progress and the ping_delay_disconnect timer. */
+export class ConnectionSession implements ServiceMessageHost {
+  private exchange?: KeyExchangeStep;
+  private disconnectTimer?: NodeJS.Timeout;
+  private readonly options: SessionLayerOptions;
+
+  constructor(
+    private readonly layer: SessionLayer,
+    private readonly connection: PacketConnection,
+  ) {
+    this.options = layer.options;
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  onPacket(packet: Buffer): void {
+    if (packet.length < 8) {
+      this.reject(`packet of ${packet.length} bytes is shorter than an auth_key_id`);
+      return;
+    }
+    const authKeyId = packet.readBigInt64LE(0);
+    if (authKeyId === 0n) this.onPlainPacket(packet);
+    else this.onEncryptedPacket(authKeyId, packet);
+  }
+
+  onClose(): void {
+    clearTimeout(this.disconnectTimer);
+    this.exchange = undefined;
+  }
+
+  private reject(reason: string, fields: Record<string, unknown> = {}): void {
+    this.connection.log.warn({ ...fields, reason, code: TRANSPORT_ERROR_NOT_FOUND }, 'transport error sent');
+    this.connection.sendTransportError(TRANSPORT_ERROR_NOT_FOUND);
+  }
+
+  private onPlainPacket(packet: Buffer): void {
+    const view = this.layer.viewFor(undefined);
+    try {
+      const { body } = openPlainMessage(packet);
+      const request = deserialize(body, view);
+      this.exchange ??= this.options.createKeyExchange(this.connection.log);
+      const { answer, authKey } = this.exchange.handle(request);
+      if (authKey) {
+        this.options.keys.add(authKey);
+        this.exchange = undefined;
+        this.connection.log.info(
+          { authKeyId: formatKeyId(authKey.authKeyId), temporary: authKey.expiresIn !== undefined },
+          'auth key created',
+        );
+      }
+      const msgId = this.layer.msgIds.next('response');
+      this.connection.send(sealPlainMessage(msgId, serialize(answer, view)));
+    } catch (error) {
+      this.exchange = undefined;
+      this.reject('key exchange step failed', { err: (error as Error).message });
+    }
+  }
+
+  private onEncryptedPacket(authKeyId: bigint, packet: Buffer): void {
+    const key = this.options.keys.get(authKeyId);
+    if (!key) {
+      this.reject('unknown auth key', { authKeyId: formatKeyId(authKeyId) });
+      return;
+    }
+    let message: DecryptedMessage;
+    try {
+      message = openMessage(key.authKey, packet);
+    } catch (error) {
+      this.reject('message decryption failed', {
+        authKeyId: formatKeyId(authKeyId),
+        err: (error as Error).message,
+      });
+      return;
+    }
+
+    let session = key.sessions.get(message.sessionId);
+    if (!session) {
+      session = new Session(message.sessionId, key);
+      key.sessions.set(message.sessionId, session);
+    }
+    session.transport = this.connection;
+    this.receive(session, message);
+    this.layer.scheduleFlush(session);
+  }
+
+  private logFor(session: Session): Logger {
+    return this.connection.log.child({
+      authKeyId: formatKeyId(session.key.authKeyId),
+      sessionId: formatKeyId(session.sessionId),
+      layer: session.key.layer,
+    });
+  }
+
+  private receive(session: Session, message: DecryptedMessage): void {
+    const { msgId, seqNo, body } = message;
+    const problem = checkClientMsgId(msgId, this.clock);
+    if (problem !== undefined) {
+      this.badMsg(session, msgId, seqNo, problem);
+      return;
+    }
+    if (session.hasReceived(msgId)) {
+      if (body.length >= 4 && body.readUInt32LE(0) === MSG_CONTAINER_ID) {
+        this.badMsg(session, msgId, seqNo, 19);
+      }
+      return;
+    }
+    if (!session.key.salts.isValid(message.salt)) {
+      const body = this.encode(session, {
+        _: 'bad_server_salt',
+        bad_msg_id: msgId,
+        bad_msg_seqno: seqNo,
+        error_code: 48,
+        new_server_salt: session.key.salts.current(),
+      });
+      session.enqueue({ body, kind: 'response', contentRelated: false });
+      return;
+    }
+    if (!session.announced) {
+      session.announced = true;
+      const body = this.encode(session, {
+        _: 'new_session_created',
+        first_msg_id: msgId,
+        unique_id: session.uniqueId,
+        server_salt: session.key.salts.current(),
+      });
+      session.enqueue({ body, kind: 'unsolicited', contentRelated: true });
+    }
+    this.process(session, msgId, seqNo, body, false);
+  }
+
+  private badMsg(session: Session, msgId: bigint, seqNo: number, errorCode: number): void {
+    this.logFor(session).warn({ msgId: msgId.toString(), seqNo, errorCode }, 'bad_msg_notification sent');
+    const body = this.encode(session, {
+      _: 'bad_msg_notification',
+      bad_msg_id: msgId,
+      bad_msg_seqno: seqNo,
+      error_code: errorCode,
+    });
+    session.enqueue({ body, kind: 'response', contentRelated: false });
+  }
+
+  private process(
+    session: Session,
+    msgId: bigint,
+    seqNo: number,
+    body: Buffer,
+    inContainer: boolean,
+  ): void {
+    const constructorId = body.length >= 4 ? body.readUInt32LE(0) : undefined;
+    if (constructorId === MSG_CONTAINER_ID) {
+      this.processContainer(session, msgId, seqNo, body, inContainer);
+      return;
+    }
+    if (constructorId === GZIP_PACKED_ID) {
+      this.processGzip(session, msgId, seqNo, body, inContainer);
+      return;
+    }
+
+    const view = this.layer.viewFor(session.key);
+    const name = constructorId === undefined ? undefined : view.byId(constructorId)?.name;
+    const contentRelated = name === undefined || isContentRelated(name);
+    if (contentRelated !== ((seqNo & 1) === 1)) {
+      this.badMsg(session, msgId, seqNo, contentRelated ? 35 : 34);
+      return;
+    }
+    const seqProblem = session.checkSeqNo(msgId, seqNo);
+    if (seqProblem !== undefined) {
+      this.badMsg(session, msgId, seqNo, seqProblem);
+      return;
+    }
+    session.markReceived(msgId, seqNo);
+    if (contentRelated) session.unacknowledged.add(msgId);
+
+    let decoded: TlObject;
+    try {
+      decoded = deserialize(body, view);
+    } catch (error) {
+      this.answerDecodeError(session, msgId, error);
+      return;
+    }
+    if (handleServiceMessage(decoded, msgId, session, this)) return;
+    this.invoke(session, msgId, decoded);
+  }
+
+  private processContainer(
+    session: Session,
+    msgId: bigint,
+    seqNo: number,
+    body: Buffer,
+    inContainer: boolean,
+  ): void {
+    if (inContainer || (seqNo & 1) === 1) {
+      this.badMsg(session, msgId, seqNo, inContainer ? 64 : 34);
+      return;
+    }
+    let messages: ContainedMessage[];
+    try {
+      messages = parseContainer(body);
+    } catch (error) {
+      this.logFor(session).warn({ err: (error as ContainerError).message }, 'invalid msg_container');
+      this.badMsg(session, msgId, seqNo, 64);
+      return;
+    }
+    session.markReceived(msgId, seqNo);
+    for (const inner of messages) {
+      const problem = checkClientMsgId(inner.msgId, this.clock);
+      if (problem !== undefined) this.badMsg(session, inner.msgId, inner.seqNo, problem);
+      else if (!session.hasReceived(inner.msgId)) {
+        this.process(session, inner.msgId, inner.seqNo, inner.body, true);
+      }
+    }
+  }
+
+  private processGzip(
+    session: Session,
+    msgId: bigint,
+    seqNo: number,
+    body: Buffer,
+    inContainer: boolean,
+  ): void {
+    let unpacked: Buffer;
+    try {
+      const packed = deserialize(body, this.layer.viewFor(session.key)).packed_data as Buffer;
+      // unzipSync accepts both gzip (Telethon) and zlib (mtcute) streams.
+      unpacked = unzipSync(packed, {
+        maxOutputLength: this.options.maxGzipOutput ?? DEFAULT_MAX_GZIP_OUTPUT,
+      });
+    } catch (error) {
+      this.logFor(session).warn({ err: (error as Error).message }, 'invalid gzip_packed');
+      session.markReceived(msgId, seqNo);
+      this.answerError(session, msgId, 400, 'INPUT_FETCH_ERROR');
+      return;
+    }
+    this.process(session, msgId, seqNo, unpacked, inContainer);
+  }
+
+  private answerDecodeError(session: Session, msgId: bigint, error: unknown): void {
+    const code = error instanceof TlCodecError ? error.code : 'INPUT_FETCH_ERROR';
+    this.logFor(session).warn({ err: (error as Error).message, code }, 'undecodable message');
+    this.answerError(session, msgId, 400, code);
+  }
+
+  private answerError(session: Session, msgId: bigint, code: number, message: string): void {
+    const body = this.encode(session, { _: 'rpc_error', error_code: code, error_message: message });
+    session.enqueue({
+      body: buildRpcResult(msgId, body),
+      kind: 'response',
+      contentRelated: true,
+      answersMsgId: msgId,
+    });
+  }
+
+  private invoke(session: Session, msgId: bigint, query: TlObject): void {
+    const log = this.logFor(session);
+    this.options.rpc
+      .invoke({ query, msgId, key: session.key, session, log })
+      .then((result) => {
+        session.enqueue({
+          body: buildRpcResult(msgId, result),
+          kind: 'response',
+          contentRelated: true,
+          answersMsgId: msgId,
+        });
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error, method: query._ }, 'RPC failed without an rpc_error');
+        this.answerError(session, msgId, 500, 'INTERNAL');
+      })
+      .finally(() => this.layer.scheduleFlush(session));
+  }
+
+  encode(session: Session, value: TlObject): Buffer {
+    return serialize(value, this.layer.viewFor(session.key));
+  }
+
+  armDisconnect(delaySeconds: number): void {
+    clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = setTimeout(() => {
+      this.connection.log.info({ delaySeconds }, 'closing after ping_delay_disconnect');
+      this.connection.close();
+    }, delaySeconds * 1000);
+    this.disconnectTimer.unref();
+  }
+
+  destroySession(current: Session, sessionId: bigint): boolean {
+    if (sessionId === current.sessionId) return false;
+    return current.key.sessions.delete(sessionId);
+  }
+
+  destroyAuthKey(session: Session): void {
+    this.options.keys.delete(session.key.authKeyId);
+    this.logFor(session).info('auth key destroyed at the client request');
+  }
+}

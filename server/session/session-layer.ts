@@ -1,0 +1,125 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { serialize } from '../tl/codec.js';
+import type { TlRegistry, TlSchemaView } from '../tl/registry.js';
+import type { TlObject } from '../tl/types.js';
+import type { AuthKeyRecord, AuthKeyStore, NewKeyParams } from './auth-key-store.js';
+import { ConnectionSession } from './connection-session.js';
+import { sealMessage } from './encrypted-message.js';
+import { buildContainer, MAX_CONTAINER_MESSAGES, type ContainedMessage } from './message-container.js';
+import { MsgIdGenerator } from './msg-id.js';
+import type { Session, SessionTransport } from './session.js';
+
+/** The transport connection as this layer sees it. */
+export interface PacketConnection extends SessionTransport {
+  readonly log: Logger;
+  sendTransportError(code: number): void;
+  close(): void;
+}
+
+/** A decoded RPC query with everything the RPC layer needs to answer it. */
+export interface RpcCall {
+  query: TlObject;
+  msgId: bigint;
+  key: AuthKeyRecord;
+  session: Session;
+  log: Logger;
+}
+
+/** The RPC layer: returns the encoded `result:Object` of rpc_result, an answer or an rpc_error. */
+export interface RpcInvoker {
+  invoke(call: RpcCall): Promise<Buffer>;
+}
+
+/** One connection's key exchange, as the exchange layer provides it. */
+export interface KeyExchangeStep {
+  handle(request: TlObject): { answer: TlObject; authKey?: NewKeyParams };
+}
+
+export interface SessionLayerOptions {
+  keys: AuthKeyStore;
+  registry: TlRegistry;
+  clock: Clock;
+  rpc: RpcInvoker;
+  createKeyExchange(log: Logger): KeyExchangeStep;
+  /** Largest output that one gzip_packed may inflate to, in bytes. */
+  maxGzipOutput?: number;
+}
+
+/**
+ * The MTProto session layer: unencrypted key-exchange messages, encrypted messages with their
+ * msg_id, salt and seq_no checks, containers, gzip, service messages, and the outbox that turns
+ * answers into encrypted packets.
+ */
+export class SessionLayer {
+  readonly msgIds: MsgIdGenerator;
+  private readonly flushQueue = new Set<Session>();
+  private flushScheduled = false;
+
+  constructor(readonly options: SessionLayerOptions) {
+    this.msgIds = new MsgIdGenerator(options.clock);
+  }
+
+  /** Returns the packet handler for a new transport connection. */
+  accept(connection: PacketConnection): ConnectionSession {
+    return new ConnectionSession(this, connection);
+  }
+
+  viewFor(key: AuthKeyRecord | undefined): TlSchemaView {
+    const registry = this.options.registry;
+    return registry.view(key?.layer ?? registry.defaultLayer);
+  }
+
+  scheduleFlush(session: Session): void {
+    this.flushQueue.add(session);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate runs after the promise callbacks of the current packet, so the answers of
+    // fast handlers leave in the same packet as the service messages before them.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const sessions = [...this.flushQueue];
+      this.flushQueue.clear();
+      for (const queued of sessions) this.flush(queued);
+    });
+  }
+
+  /** Encrypts and sends everything in a session's outbox, in one container when there are several. */
+  flush(session: Session): void {
+    const transport = session.transport;
+    if (!transport || transport.closed || session.outbox.length === 0) return;
+    const outgoing = session.outbox.splice(0);
+
+    const pendingAcks = [...session.unacknowledged];
+    session.unacknowledged.clear();
+    if (pendingAcks.length > 0) {
+      const body = serialize({ _: 'msgs_ack', msg_ids: pendingAcks }, this.viewFor(session.key));
+      outgoing.push({ body, kind: 'response', contentRelated: false });
+    }
+
+    for (let start = 0; start < outgoing.length; start += MAX_CONTAINER_MESSAGES) {
+      const chunk = outgoing.slice(start, start + MAX_CONTAINER_MESSAGES);
+      const messages: ContainedMessage[] = chunk.map((message) => ({
+        msgId: this.msgIds.next(message.kind),
+        seqNo: session.nextSeqNo(message.contentRelated),
+        body: message.body,
+      }));
+      const packet =
+        messages.length === 1
+          ? messages[0]
+          : {
+              msgId: this.msgIds.next('response'),
+              seqNo: session.nextSeqNo(false),
+              body: buildContainer(messages),
+            };
+      transport.send(
+        sealMessage(session.key.authKey, session.key.authKeyId, {
+          salt: session.key.salts.current(),
+          sessionId: session.sessionId,
+          ...packet,
+        }),
+      );
+    }
+  }
+}
+

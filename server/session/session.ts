@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { AuthKeyRecord } from './auth-key-store.js';
+import type { ServerMsgKind } from './msg-id.js';
+
+/** An outgoing message waiting for the next flush; msg_id and seq_no are given at flush time. */
+export interface OutgoingMessage {
+  body: Buffer;
+  kind: ServerMsgKind;
+  /** Content-related messages need an ack and take odd seq_nos. */
+  contentRelated: boolean;
+  /** For rpc_result: the client msg_id it answers, so that pending acks can skip it. */
+  answersMsgId?: bigint;
+}
+
+/** Where a session's messages go: the transport connection that last carried it. */
+export interface SessionTransport {
+  readonly id: number;
+  send(payload: Buffer): void;
+  readonly closed: boolean;
+}
+
+/** msgs_state_info status bits, as the MTProto service-message docs define them. */
+export const MsgState = {
+  unknown: 1,
+  notReceived: 2,
+  received: 4,
+  acknowledged: 8,
+  noAckNeeded: 16,
+  answered: 64,
+} as const;
+
+/** How many client msg_ids a session remembers for duplicates, seq_no checks and msgs_state_req. */
+const RECENT_LIMIT = 512;
+
+interface ReceivedMessage {
+  seqNo: number;
+  answered: boolean;
+}
+
+/**
+ * One MTProto session (a client session_id under one auth key): its seq_no counter, the client
+ * messages it has seen, and the outbox that the next flush encrypts and sends.
+ */
+export class Session {
+  /** Random id sent in new_session_created; mtcute compares it to spot a server-side restart. */
+  readonly uniqueId = randomBytes(8).readBigInt64LE(0);
+  transport?: SessionTransport;
+  /** Whether new_session_created has been sent; it goes with the first message that has a valid salt. */
+  announced = false;
+  readonly outbox: OutgoingMessage[] = [];
+  /** Client msg_ids of content-related messages that still need an ack or an answer. */
+  readonly unacknowledged = new Set<bigint>();
+  private contentSent = 0;
+  private readonly received = new Map<bigint, ReceivedMessage>();
+
+  constructor(
+    readonly sessionId: bigint,
+    readonly key: AuthKeyRecord,
+  ) {}
+
+  /** Returns the seq_no for the next outgoing message and counts content-related ones. */
+  nextSeqNo(contentRelated: boolean): number {
+    if (!contentRelated) return this.contentSent * 2;
+    return this.contentSent++ * 2 + 1;
+  }
+
+  hasReceived(msgId: bigint): boolean {
+    return this.received.has(msgId);
+  }
+
+  /** Records a client message; the oldest entries go once the window is full. */
+  markReceived(msgId: bigint, seqNo: number): void {
+    this.received.set(msgId, { seqNo, answered: false });
+    if (this.received.size > RECENT_LIMIT) {
+      const oldest = this.received.keys().next().value;
+      if (oldest !== undefined) this.received.delete(oldest);
+    }
+  }
+
+  markAnswered(msgId: bigint): void {
+    const entry = this.received.get(msgId);
+    if (entry) entry.answered = true;
+    this.unacknowledged.delete(msgId);
+  }
+
+  /**
+   * Applies the seq_no rules against the messages seen so far: 32 when an older msg_id carries a
+   * higher seq_no (or the same odd one), 33 when a newer msg_id carries a lower one.
+   */
+  checkSeqNo(msgId: bigint, seqNo: number): 32 | 33 | undefined {
+    const odd = (seqNo & 1) === 1;
+    for (const [otherId, other] of this.received) {
+      if (otherId < msgId && (other.seqNo > seqNo || (other.seqNo === seqNo && odd))) return 32;
+      if (otherId > msgId && (other.seqNo < seqNo || (other.seqNo === seqNo && odd))) return 33;
+    }
+    return undefined;
+  }
+
+  /** Returns the msgs_state_info status byte of one client msg_id. */
+  stateOf(msgId: bigint, oldestKnown: (id: bigint) => boolean): number {
+    const entry = this.received.get(msgId);
+    if (!entry) return oldestKnown(msgId) ? MsgState.notReceived : MsgState.unknown;
+    return entry.answered ? MsgState.received | MsgState.answered : MsgState.received;
+  }
+
+  /** The lowest client msg_id still remembered, below which states are unknown. */
+  oldestReceived(): bigint | undefined {
+    return this.received.keys().next().value;
+  }
+
+  enqueue(message: OutgoingMessage): void {
+    this.outbox.push(message);
+    if (message.answersMsgId !== undefined) this.markAnswered(message.answersMsgId);
+  }
+}
