@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AdminClient } from './admin/admin-client.js';
 import { handleAdminRequest } from './admin/admin-router.js';
 import { createMockEngine, type MockEngine, type MockEngineOptions } from './engine.js';
 import { startListener } from './transport/listener.js';
@@ -18,6 +19,8 @@ export interface MockServer extends MockEngine {
   readonly host: string;
   readonly port: number;
   readonly dcId: number;
+  /** Typed client for this server's admin API. */
+  readonly admin: AdminClient;
   /** Stops listening and closes every connection. */
   stop(): Promise<void>;
 }
@@ -25,29 +28,33 @@ export interface MockServer extends MockEngine {
 /** Starts the mock in this process on one TCP port. Resolves once it listens. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const engine = createMockEngine(options);
-  let server: MockServer | undefined;
+  // The admin API needs the server object, which exists only once the listener knows its port.
+  const admin: { target?: MockServer } = {};
   const listener = await startListener({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     log: engine.log,
     onConnection: engine.accept,
     onHttpRequest: (request: IncomingMessage, response: ServerResponse) =>
-      handleAdminRequest(request, response, server),
+      handleAdminRequest(request, response, admin.target),
   });
   const address = listener.address();
   engine.dc.host = options.advertisedHost ?? advertisable(address.host);
   engine.dc.port = address.port;
 
-  server = {
+  const server: MockServer = {
     ...engine,
     host: address.host,
     port: address.port,
     dcId: engine.dc.dcId,
+    admin: AdminClient.at(engine.dc.host, address.port),
     async stop() {
       await listener.close();
       engine.log.info('stopped');
     },
   };
+
+  admin.target = server;
 
   // Pay for OpenSSL's prime check and the fixture passwords' PBKDF2 after start-up, not in the
   // first client's key exchange.

@@ -81,7 +81,10 @@ export function handleAdminRequest(
     .catch((error: unknown) => {
       const status = error instanceof AdminRequestError ? error.status : 400;
       const field = error instanceof AdminRequestError ? error.field : fieldOf(error);
-      target.log.warn({ route: routeKey, status, err: (error as Error).message }, 'admin request rejected');
+      target.log.warn(
+        { route: routeKey, status, err: (error as Error).message },
+        'admin request rejected',
+      );
       sendJson(response, status, { error: (error as Error).message, ...(field ? { field } : {}) });
     });
   return true;
