@@ -79,6 +79,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Start-up failures (a bad fixture file, a port in use) end in one line and exit code 1.
-  process.stderr.write(`mtmock: ${(error as Error).message}\n`);
+  // Multi-line messages, such as one issue per invalid fixture field, are folded onto one line.
+  const message = (error as Error).message.replace(/\s*\n\s*/g, '; ');
+  process.stderr.write(`mtmock: ${message}\n`);
   process.exit(1);
 });

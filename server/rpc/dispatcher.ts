@@ -7,6 +7,7 @@ import type { TlObject } from '../tl/types.js';
 import type { AuthKeyRecord } from '../session/auth-key-store.js';
 import type { RpcCall, RpcInvoker } from '../session/session-layer.js';
 import type { KeyAuthorization, RpcContext, RpcHandler, ServedDc } from './context.js';
+import { toLogValue } from './log-params.js';
 import { RpcError } from './rpc-error.js';
 
 /** Wrappers whose result is the result of their `query`; they are unwrapped before dispatch. */
@@ -60,14 +61,17 @@ export class RpcDispatcher implements RpcInvoker {
       const result = await this.run(query, call, view, log);
       const writer = new TlWriter();
       encodeValue(writer, returnTypeOf(query._, view), result, view);
-      log.debug({ params: query, ms: elapsedMs(started) }, 'rpc answered');
+      log.debug({ params: toLogValue(query), ms: elapsedMs(started) }, 'rpc answered');
       return writer.finish();
     } catch (error) {
       const rpcError = error instanceof RpcError ? error : undefined;
       if (!rpcError) log.error({ err: error }, 'handler failed; answering 500 INTERNAL');
       const code = rpcError?.errorCode ?? 500;
       const message = rpcError?.errorMessage ?? 'INTERNAL';
-      log.debug({ params: query, code, error: message, ms: elapsedMs(started) }, 'rpc error');
+      log.debug(
+        { params: toLogValue(query), code, error: message, ms: elapsedMs(started) },
+        'rpc error',
+      );
       // A fresh writer, because a failed encode may have left part of a result in the old one.
       const writer = new TlWriter();
       encodeObject(writer, { _: 'rpc_error', error_code: code, error_message: message }, view);
@@ -93,7 +97,12 @@ export class RpcDispatcher implements RpcInvoker {
     return current;
   }
 
-  private async run(query: TlObject, call: RpcCall, view: TlSchemaView, log: Logger): Promise<unknown> {
+  private async run(
+    query: TlObject,
+    call: RpcCall,
+    view: TlSchemaView,
+    log: Logger,
+  ): Promise<unknown> {
     const method = query._;
     const combinator = view.methodByName(method);
     if (!combinator) throw RpcError.badRequest('INPUT_METHOD_INVALID');
