@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { request } from 'node:http';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './cli-options.js';
-import { startMockServer } from './mock-server.js';
 
 /** Runs the server until SIGINT or SIGTERM, then closes every connection and exits 0. */
 async function serve(options: CliOptions): Promise<void> {
+  // Imported here so that `mtmock healthcheck`, which a container runs every second, stays light.
+  const { startMockServer } = await import('./mock-server.js');
   const server = await startMockServer({
     host: options.host,
     port: options.port,
