@@ -11,7 +11,7 @@ export function renderReadme(readme, suite) {
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
   if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} ... ${END} markers`);
-  const block = `${START}\n\`\`\`ts\n${suite.trimEnd()}\n\`\`\`\n`;
+  const block = `${START}\n\n\`\`\`ts\n${suite.trimEnd()}\n\`\`\`\n\n`;
   return readme.slice(0, start) + block + readme.slice(end);
 }
 

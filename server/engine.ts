@@ -1,5 +1,7 @@
 import type { LevelWithSilent } from 'pino';
-import { systemClock, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
+import { ControlPlane } from './control/control-plane.js';
+import { ControllableClock } from './control/controllable-clock.js';
 import { warmUpModPow } from './crypto/mod-pow.js';
 import { loadRsaKey, loadRsaKeyFile, type ServerRsaKey } from './crypto/rsa.js';
 import { Domain } from './domain/domain.js';
@@ -30,7 +32,10 @@ export interface MockEngineOptions {
   logLevel?: LevelWithSilent;
   /** A pino logger to use instead of a new one on stdout. */
   logger?: Logger;
+  /** Time source. A ControllableClock is used as is; any other clock is wrapped in one. */
   clock?: Clock;
+  /** Capacity of the request journal, in requests. Default 1000. */
+  journalSize?: number;
 }
 
 /** The server's public key in the forms clients register it. */
@@ -56,16 +61,30 @@ export interface MockEngine {
   readonly dc: ServedDc;
   /** Returns the packet handler for a connection whose transport is known. */
   readonly accept: AcceptConnection;
-  /** Drops every auth key and returns accounts, passwords and codes to the fixtures. */
+  /** Stubs, faults, scenarios and the request journal. */
+  readonly control: ControlPlane;
+  /** The clock that everything in the engine reads; tests set and advance it. */
+  readonly clock: ControllableClock;
+  /**
+   * Drops every auth key, stub, fault and journal entry, returns accounts, passwords and codes
+   * to the fixtures and the clock to system time.
+   */
   reset(): void;
+  /**
+   * Drops one api_id namespace's stubs, faults, scenarios, journal entries and auth keys.
+   * Accounts are shared, so suites keep apart by adding accounts with distinct phones.
+   * Returns how many auth keys were dropped.
+   */
+  resetNamespace(apiId: number): number;
   /** Builds the OpenSSL prime check and the fixture passwords' verifiers in the background. */
   warmUp(): void;
 }
 
 /** Creates the engine. It does no I/O besides reading the fixture and key files. */
 export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
-  const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const clock = controllable(options.clock);
+  const control = new ControlPlane({ clock, log, journalSize: options.journalSize });
   const rsaKey: ServerRsaKey = options.rsaPrivateKeyPem
     ? loadRsaKey(options.rsaPrivateKeyPem)
     : loadRsaKeyFile();
@@ -81,12 +100,20 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     ...createAuthHandlers(domain),
     ...createAccountHandlers(domain),
   };
-  const rpc = new RpcDispatcher({ registry, handlers, clock, dc, authorize: assertMethodAllowed });
+  const rpc = new RpcDispatcher({
+    registry,
+    handlers,
+    clock,
+    dc,
+    authorize: assertMethodAllowed,
+    interceptor: control,
+  });
   const sessions = new SessionLayer({
     keys,
     registry,
     clock,
     rpc,
+    forceBadServerSalt: (key) => control.forceBadServerSalt(key),
     createKeyExchange: (connectionLog) =>
       new KeyExchange({
         rsaKeys: [rsaKey],
@@ -106,15 +133,29 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     keys,
     log,
     dc,
+    control,
+    clock,
     accept: (connection) => sessions.accept(connection),
     reset() {
       keys.clear();
       domain.reset();
-      log.info('reset to the fixtures; every auth key was dropped');
+      control.reset();
+      log.info('reset to the fixtures; every auth key, stub, fault and journal entry was dropped');
+    },
+    resetNamespace(apiId) {
+      const dropped = control.reset(apiId).filter((authKeyId) => keys.delete(authKeyId)).length;
+      log.info({ apiId, droppedKeys: dropped }, 'namespace reset');
+      return dropped;
     },
     warmUp() {
       warmUpModPow();
       domain.warmUp().catch((error: unknown) => log.error({ err: error }, 'warm-up failed'));
     },
   };
+}
+
+/** Returns the clock as a ControllableClock, wrapping a plain clock so tests can still move it. */
+function controllable(clock: Clock | undefined): ControllableClock {
+  if (clock instanceof ControllableClock) return clock;
+  return clock === undefined ? new ControllableClock() : new ControllableClock(() => clock.now());
 }

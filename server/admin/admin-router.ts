@@ -3,9 +3,12 @@ import type { Logger } from '../logger.js';
 import type { ServerKeyInfo } from '../engine.js';
 import type { Domain } from '../domain/domain.js';
 import type { AuthKeyStore } from '../session/auth-key-store.js';
+import { ControlInputError } from '../control/control-input-error.js';
+import { defaultRegistry } from '../tl/registry.js';
+import { controlRoutes, type ControlRoute, type ControlTarget } from './control-routes.js';
 
 /** What the admin API reads and changes. */
-export interface AdminTarget {
+export interface AdminTarget extends ControlTarget {
   readonly host: string;
   readonly port: number;
   readonly dcId: number;
@@ -50,9 +53,20 @@ const routes: Record<string, Route> = {
   'GET /mailbox': (target, url) => ({
     messages: target.domain.mailbox.list(url.searchParams.get('to') ?? undefined),
   }),
-  'POST /reset': (target) => {
-    target.reset();
-    return { status: 'ok' };
+  'POST /reset': (target, url) => {
+    const apiId = url.searchParams.get('apiId');
+    if (apiId === null) {
+      target.reset();
+      return { status: 'ok' };
+    }
+    if (!/^-?\d+$/.test(apiId)) {
+      throw new AdminRequestError(400, `apiId must be an integer, got ${apiId}`, 'apiId');
+    }
+    return {
+      status: 'ok',
+      apiId: Number(apiId),
+      droppedKeys: target.resetNamespace(Number(apiId)),
+    };
   },
   'POST /accounts': (target, _url, body) => ({ account: target.domain.addAccount(body) }),
 };
@@ -69,18 +83,19 @@ export function handleAdminRequest(
   const url = new URL(request.url ?? '/', 'http://mtmock');
   if (!url.pathname.startsWith(`${ADMIN_PREFIX}/`) || !target) return false;
   const routeKey = `${request.method} ${url.pathname.slice(ADMIN_PREFIX.length)}`;
-  const route = routes[routeKey];
 
   readJsonBody(request)
     .then((body) => {
+      const route = findRoute(routeKey);
       if (!route) {
         throw new AdminRequestError(404, `no admin endpoint ${routeKey}; see GET /__admin/health`);
       }
-      sendJson(response, 200, jsonSafe(route(target, url, body)));
+      sendJson(response, 200, jsonSafe(route.handle(target, url, body, route.pathParams)));
     })
     .catch((error: unknown) => {
-      const status = error instanceof AdminRequestError ? error.status : 400;
-      const field = error instanceof AdminRequestError ? error.field : fieldOf(error);
+      const known = error instanceof AdminRequestError || error instanceof ControlInputError;
+      const status = known ? error.status : 400;
+      const field = known ? error.field : fieldOf(error);
       target.log.warn(
         { route: routeKey, status, err: (error as Error).message },
         'admin request rejected',
@@ -88,6 +103,42 @@ export function handleAdminRequest(
       sendJson(response, status, { error: (error as Error).message, ...(field ? { field } : {}) });
     });
   return true;
+}
+
+type AnyRoute = (
+  target: AdminTarget,
+  url: URL,
+  body: unknown,
+  pathParams: Record<string, string>,
+) => unknown;
+
+let patternRoutes: { method: string; segments: string[]; handle: ControlRoute }[] | undefined;
+
+/** Finds the endpoint for `METHOD /path`: a fixed route, or a control route with `:params`. */
+function findRoute(
+  routeKey: string,
+): { handle: AnyRoute; pathParams: Record<string, string> } | undefined {
+  const fixed = routes[routeKey];
+  if (fixed) return { handle: fixed, pathParams: {} };
+  patternRoutes ??= Object.entries(controlRoutes(defaultRegistry())).map(([key, handle]) => {
+    const [method, path] = key.split(' ');
+    return { method, segments: path.split('/'), handle };
+  });
+  const [method, path] = routeKey.split(' ');
+  const segments = path.split('/');
+  for (const candidate of patternRoutes) {
+    if (candidate.method !== method || candidate.segments.length !== segments.length) continue;
+    const pathParams: Record<string, string> = {};
+    const matches = candidate.segments.every((segment, i) => {
+      if (segment.startsWith(':')) {
+        pathParams[segment.slice(1)] = decodeURIComponent(segments[i]);
+        return segments[i] !== '';
+      }
+      return segment === segments[i];
+    });
+    if (matches) return { handle: candidate.handle, pathParams };
+  }
+  return undefined;
 }
 
 function fieldOf(error: unknown): string | undefined {

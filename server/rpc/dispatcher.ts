@@ -32,6 +32,46 @@ export interface RpcDispatcherOptions {
   dc: ServedDc;
   /** Throws a 401 RpcError when the key's state does not allow the method. */
   authorize(method: string, auth: KeyAuthorization): void;
+  /** Stubs, faults and the request journal of the control plane, if any. */
+  interceptor?: RpcInterceptor;
+}
+
+/** One unwrapped request, as passed to the interceptor. */
+export interface InterceptedRequest {
+  query: TlObject;
+  call: RpcCall;
+  view: TlSchemaView;
+}
+
+/**
+ * An interceptor's decision before the handler runs. A `result` or `error` replaces the
+ * handler and comes before the key-state check, so a stub can return any method in the layer.
+ */
+export interface RpcInterception {
+  /** The result in the encoder's value shape. */
+  result?: unknown;
+  error?: { code: number; message: string };
+  /** Run no handler and send no response, because a fault closes the connection instead. */
+  drop?: boolean;
+  /** Milliseconds to wait before responding. */
+  delayMs?: number;
+  /** The stub that supplied `result`, named in the STUB_INVALID log line. */
+  stubId?: string;
+}
+
+/** Outcome of one intercepted request, for the request journal. */
+export interface RpcReport extends InterceptedRequest {
+  interception?: RpcInterception;
+  outcome: 'ok' | 'error' | 'dropped';
+  result?: unknown;
+  error?: { code: number; message: string };
+  latencyMs: number;
+}
+
+/** The control plane's hook into dispatch. */
+export interface RpcInterceptor {
+  intercept(request: InterceptedRequest): RpcInterception | undefined;
+  completed(report: RpcReport): void;
 }
 
 /** What the dispatcher reports for each call, for logs and the request journal. */
@@ -56,13 +96,28 @@ export class RpcDispatcher implements RpcInvoker {
     const view = this.options.registry.view(layer);
     const log = call.log.child({ layer, method: query._ });
     const started = process.hrtime.bigint();
+    const request: InterceptedRequest = { query, call, view };
+    const interceptor = this.options.interceptor;
+    const interception = interceptor?.intercept(request);
+    const report = (fields: Pick<RpcReport, 'outcome' | 'result' | 'error'>) =>
+      interceptor?.completed({
+        ...request,
+        ...fields,
+        interception,
+        latencyMs: elapsedMs(started),
+      });
 
     try {
-      const result = await this.run(query, call, view, log);
-      const writer = new TlWriter();
-      encodeValue(writer, returnTypeOf(query._, view), result, view);
+      if (interception?.delayMs) await sleep(interception.delayMs);
+      if (interception?.drop) {
+        report({ outcome: 'dropped' });
+        return Buffer.alloc(0);
+      }
+      const result = await this.run(query, call, view, log, interception);
+      const body = this.encodeResult(query._, result, view, log, interception);
       log.debug({ params: toLogValue(query), ms: elapsedMs(started) }, 'rpc answered');
-      return writer.finish();
+      report({ outcome: 'ok', result });
+      return body;
     } catch (error) {
       const rpcError = error instanceof RpcError ? error : undefined;
       if (!rpcError) log.error({ err: error }, 'handler failed; answering 500 INTERNAL');
@@ -72,11 +127,33 @@ export class RpcDispatcher implements RpcInvoker {
         { params: toLogValue(query), code, error: message, ms: elapsedMs(started) },
         'rpc error',
       );
+      report({ outcome: 'error', error: { code, message } });
       // A fresh writer, because a failed encode may have left part of a result in the old one.
       const writer = new TlWriter();
       encodeObject(writer, { _: 'rpc_error', error_code: code, error_message: message }, view);
       return writer.finish();
     }
+  }
+
+  private encodeResult(
+    method: string,
+    result: unknown,
+    view: TlSchemaView,
+    log: Logger,
+    interception: RpcInterception | undefined,
+  ): Buffer {
+    const writer = new TlWriter();
+    try {
+      encodeValue(writer, returnTypeOf(method, view), result, view);
+    } catch (error) {
+      if (interception?.result === undefined) throw error;
+      log.error(
+        { stubId: interception.stubId, err: (error as Error).message },
+        'stub result does not encode in the client layer; answering 500 STUB_INVALID',
+      );
+      throw new RpcError(500, 'STUB_INVALID');
+    }
+    return writer.finish();
   }
 
   private unwrap(query: TlObject, key: AuthKeyRecord): TlObject {
@@ -102,10 +179,15 @@ export class RpcDispatcher implements RpcInvoker {
     call: RpcCall,
     view: TlSchemaView,
     log: Logger,
+    interception: RpcInterception | undefined,
   ): Promise<unknown> {
     const method = query._;
     const combinator = view.methodByName(method);
     if (!combinator) throw RpcError.badRequest('INPUT_METHOD_INVALID');
+    if (interception?.error) {
+      throw new RpcError(interception.error.code, interception.error.message);
+    }
+    if (interception?.result !== undefined) return interception.result;
     this.options.authorize(method, call.key.auth);
     const handler = this.options.handlers[method];
     if (!handler) {
@@ -130,6 +212,10 @@ function returnTypeOf(method: string, view: TlSchemaView): string {
   const combinator = view.methodByName(method);
   if (!combinator) throw new Error(`method ${method} is not in layer ${view.layer}`);
   return combinator.type;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function elapsedMs(started: bigint): number {

@@ -1,9 +1,15 @@
-import { unzipSync } from 'node:zlib';
+import { gzipSync, unzipSync } from 'node:zlib';
+import { TlWriter } from '../binary/tl-writer.js';
 import type { Clock } from '../clock.js';
 import { formatKeyId, type Logger } from '../logger.js';
 import { deserialize, serialize, TlCodecError } from '../tl/codec.js';
 import type { TlObject } from '../tl/types.js';
-import { openMessage, openPlainMessage, sealPlainMessage, type DecryptedMessage } from './encrypted-message.js';
+import {
+  openMessage,
+  openPlainMessage,
+  sealPlainMessage,
+  type DecryptedMessage,
+} from './encrypted-message.js';
 import {
   buildRpcResult,
   ContainerError,
@@ -13,11 +19,16 @@ import {
   type ContainedMessage,
 } from './message-container.js';
 import { checkClientMsgId } from './msg-id.js';
-import { handleServiceMessage, isContentRelated, type ServiceMessageHost } from './service-messages.js';
+import {
+  handleServiceMessage,
+  isContentRelated,
+  type ServiceMessageHost,
+} from './service-messages.js';
 import { Session } from './session.js';
 import type {
   KeyExchangeStep,
   PacketConnection,
+  RpcEffects,
   SessionLayer,
   SessionLayerOptions,
 } from './session-layer.js';
@@ -58,7 +69,10 @@ export class ConnectionSession implements ServiceMessageHost {
   }
 
   private reject(reason: string, fields: Record<string, unknown> = {}): void {
-    this.connection.log.warn({ ...fields, reason, code: TRANSPORT_ERROR_NOT_FOUND }, 'transport error sent');
+    this.connection.log.warn(
+      { ...fields, reason, code: TRANSPORT_ERROR_NOT_FOUND },
+      'transport error sent',
+    );
     this.connection.sendTransportError(TRANSPORT_ERROR_NOT_FOUND);
   }
 
@@ -133,7 +147,8 @@ export class ConnectionSession implements ServiceMessageHost {
       }
       return;
     }
-    if (!session.key.salts.isValid(message.salt)) {
+    const saltFault = this.options.forceBadServerSalt?.(session.key) ?? false;
+    if (saltFault || !session.key.salts.isValid(message.salt)) {
       const body = this.encode(session, {
         _: 'bad_server_salt',
         bad_msg_id: msgId,
@@ -158,7 +173,10 @@ export class ConnectionSession implements ServiceMessageHost {
   }
 
   private badMsg(session: Session, msgId: bigint, seqNo: number, errorCode: number): void {
-    this.logFor(session).warn({ msgId: msgId.toString(), seqNo, errorCode }, 'bad_msg_notification sent');
+    this.logFor(session).warn(
+      { msgId: msgId.toString(), seqNo, errorCode },
+      'bad_msg_notification sent',
+    );
     const body = this.encode(session, {
       _: 'bad_msg_notification',
       bad_msg_id: msgId,
@@ -188,7 +206,10 @@ export class ConnectionSession implements ServiceMessageHost {
     const view = this.layer.viewFor(session.key);
     const name = constructorId === undefined ? undefined : view.byId(constructorId)?.name;
     const contentRelated = name === undefined || isContentRelated(name);
-    if (contentRelated !== ((seqNo & 1) === 1)) {
+    // mtcute 0.30.3 gives msgs_ack an odd seq_no, as if content-related, and resets its session
+    // on bad_msg_notification 34. So the parity check skips msgs_ack, which still gets no ack.
+    const parityExempt = name === 'msgs_ack';
+    if (!parityExempt && contentRelated !== ((seqNo & 1) === 1)) {
       this.badMsg(session, msgId, seqNo, contentRelated ? 35 : 34);
       return;
     }
@@ -226,7 +247,10 @@ export class ConnectionSession implements ServiceMessageHost {
     try {
       messages = parseContainer(body);
     } catch (error) {
-      this.logFor(session).warn({ err: (error as ContainerError).message }, 'invalid msg_container');
+      this.logFor(session).warn(
+        { err: (error as ContainerError).message },
+        'invalid msg_container',
+      );
       this.badMsg(session, msgId, seqNo, 64);
       return;
     }
@@ -281,21 +305,46 @@ export class ConnectionSession implements ServiceMessageHost {
 
   private invoke(session: Session, msgId: bigint, query: TlObject): void {
     const log = this.logFor(session);
+    const effects: RpcEffects = {};
+    const connectionId = this.connection.id;
     this.options.rpc
-      .invoke({ query, msgId, key: session.key, session, log })
+      .invoke({ query, msgId, key: session.key, session, log, connectionId, effects })
       .then((result) => {
+        if (this.applyFaultBeforeReply(effects)) return;
+        const body = effects.gzip ? gzipPacked(result) : result;
         session.enqueue({
-          body: buildRpcResult(msgId, result),
+          body: buildRpcResult(msgId, body),
           kind: 'response',
           contentRelated: true,
           answersMsgId: msgId,
         });
+        if (effects.closeAfterReply) {
+          this.layer.flush(session);
+          this.connection.log.info('closing after the reply, as a fault asked');
+          this.connection.close();
+        }
       })
       .catch((error: unknown) => {
         log.error({ err: error, method: query._ }, 'RPC failed without an rpc_error');
         this.answerError(session, msgId, 500, 'INTERNAL');
       })
       .finally(() => this.layer.scheduleFlush(session));
+  }
+
+  /** Applies a fault that replaces the response. Returns true when nothing is to be sent. */
+  private applyFaultBeforeReply(effects: RpcEffects): boolean {
+    if (effects.transportError !== undefined) {
+      this.connection.log.info({ code: effects.transportError }, 'transport error sent by a fault');
+      this.connection.sendTransportError(effects.transportError);
+      this.connection.close();
+      return true;
+    }
+    if (effects.closeBeforeReply) {
+      this.connection.log.info('closing before the reply, as a fault asked');
+      this.connection.close();
+      return true;
+    }
+    return false;
   }
 
   encode(session: Session, value: TlObject): Buffer {
@@ -320,4 +369,12 @@ export class ConnectionSession implements ServiceMessageHost {
     this.options.keys.delete(session.key.authKeyId);
     this.logFor(session).info('auth key destroyed at the client request');
   }
+}
+
+/** Wraps an encoded result in gzip_packed, as Telegram does for large responses. */
+function gzipPacked(body: Buffer): Buffer {
+  const writer = new TlWriter();
+  writer.uint(GZIP_PACKED_ID);
+  writer.bytes(gzipSync(body));
+  return writer.finish();
 }

@@ -6,7 +6,11 @@ import type { TlObject } from '../tl/types.js';
 import type { AuthKeyRecord, AuthKeyStore, NewKeyParams } from './auth-key-store.js';
 import { ConnectionSession } from './connection-session.js';
 import { sealMessage } from './encrypted-message.js';
-import { buildContainer, MAX_CONTAINER_MESSAGES, type ContainedMessage } from './message-container.js';
+import {
+  buildContainer,
+  MAX_CONTAINER_MESSAGES,
+  type ContainedMessage,
+} from './message-container.js';
 import { MsgIdGenerator } from './msg-id.js';
 import type { Session, SessionTransport } from './session.js';
 
@@ -24,6 +28,20 @@ export interface RpcCall {
   key: AuthKeyRecord;
   session: Session;
   log: Logger;
+  /** Id of the transport connection that carried the query. */
+  connectionId?: number;
+  /** Faults for the session to apply to the response, set by the invoker during invoke. */
+  effects?: RpcEffects;
+}
+
+/** Fault effects on one RPC response, requested by the control plane. */
+export interface RpcEffects {
+  /** Send this transport error code (-404, -429) and close instead of responding. */
+  transportError?: number;
+  closeBeforeReply?: boolean;
+  closeAfterReply?: boolean;
+  /** Send the result as gzip_packed inside rpc_result. */
+  gzip?: boolean;
 }
 
 /** The RPC layer: returns the encoded `result:Object` of rpc_result, an answer or an rpc_error. */
@@ -44,6 +62,8 @@ export interface SessionLayerOptions {
   createKeyExchange(log: Logger): KeyExchangeStep;
   /** Largest output that one gzip_packed may inflate to, in bytes. */
   maxGzipOutput?: number;
+  /** Returns true to answer a message with a valid salt with bad_server_salt (a fault). */
+  forceBadServerSalt?(key: AuthKeyRecord): boolean;
 }
 
 /**
@@ -122,4 +142,3 @@ export class SessionLayer {
     }
   }
 }
-
