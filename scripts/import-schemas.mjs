@@ -30,11 +30,16 @@ gzip_packed#3072cfa1 packed_data:bytes = Object;
 
 /**
  * The schemas to import, one row each. `package` is the folder under node_modules, so a package
- * installed under an npm alias (`"telegram-2.10": "npm:telegram@2.10.10"`) is named by its alias.
- * `layer` is a number or `{ file, export }` naming a CommonJS module export that contains it.
- * `reader` names an entry of READERS, so a package that ships JSON instead of TL text (mtcute's
- * tl/api-schema.json) only needs a new reader. `service` marks the MTProto service schema, which
- * gets the string-to-bytes rewrite described at `rewriteServiceStrings`.
+ * installed under an npm alias (`"tl-layer-143": "npm:telegram@2.10.10"`) is named by its alias.
+ * `layer` is a number, `{ file, export }` naming a CommonJS module export that contains it, or
+ * `{ file, pattern }` naming a file whose text matches `pattern` with the layer as its first
+ * group, for modules that cannot be loaded on their own. `install` is the devDependencies spec
+ * of an alias. `reader` names an entry of READERS.
+ * `service` marks the MTProto service schema, which gets the string-to-bytes rewrite described
+ * at `rewriteServiceStrings`.
+ *
+ * No published package carries layer 144, the layer of Telethon 1.25.1. A layer-144 client gets
+ * each name from the layer-143 schema by the nearest-older rule of server/tl/schema-view.ts.
  */
 export const SOURCES = [
   {
@@ -46,14 +51,56 @@ export const SOURCES = [
     extraTl: MTPROTO_SUPPLEMENT,
   },
   {
+    // NOTE: Telethon 1.25.1 (layer 144) has other ids than this schema for userFull, stickerSet,
+    // messages.featuredStickers, payments.paymentForm and five payments/account methods.
+    package: 'tl-layer-143',
+    install: 'npm:telegram@2.10.10',
+    file: 'tl/apiTl.js',
+    reader: 'tl-text-module',
+    layer: { file: 'tl/AllTLObjects.js', export: 'LAYER' },
+  },
+  {
+    package: 'tl-layer-158',
+    install: 'npm:telegram@2.17.10',
+    file: 'tl/apiTl.js',
+    reader: 'tl-text-module',
+    layer: { file: 'tl/AllTLObjects.js', export: 'LAYER' },
+  },
+  {
     package: 'telegram',
     file: 'tl/apiTl.js',
     reader: 'tl-text-module',
     layer: { file: 'tl/AllTLObjects.js', export: 'LAYER' },
   },
+  {
+    package: 'teleproto',
+    file: 'tl/apiTl.js',
+    reader: 'tl-text-module',
+    layer: { file: 'tl/AllTLObjects.js', export: 'LAYER' },
+  },
+  {
+    // mtcute's client sends the LAYER constant of tl/inner-tl.js, an ES module with imports.
+    package: '@mtcute/core',
+    file: 'tl/api-schema.json',
+    reader: 'mtcute-json',
+    layer: { file: 'tl/inner-tl.js', pattern: 'const LAYER = (\\d+);' },
+  },
+  {
+    // teleproto 1.2xx ships parsed definitions instead of TL text, and its registry module
+    // loads the whole client.
+    package: 'tl-layer-229',
+    install: 'npm:teleproto@1.229.0',
+    file: 'tl/generated/api-definitions.js',
+    reader: 'gramjs-definitions-module',
+    layer: { file: 'tl/runtime/registry.js', pattern: 'exports\\.LAYER = (\\d+);' },
+  },
 ];
 
-/** Readers that turn a package file into TL text. Each takes the file's absolute path. */
+/**
+ * Readers that turn a package file into TL text. Each takes the file's absolute path and returns
+ * `{ text }`, plus `layer` when the file states its layer and `skipped` for the names it leaves
+ * out on purpose.
+ */
 const READERS = {
   /** A CommonJS module whose `module.exports` is the TL text (GramJS tl/apiTl.js). */
   'tl-text-module': (path) => {
@@ -61,8 +108,10 @@ const READERS = {
     if (typeof text !== 'string') {
       throw new Error(`${path} does not export a TL text string; check the row's reader`);
     }
-    return text;
+    return { text };
   },
+  'mtcute-json': readMtcuteJson,
+  'gramjs-definitions-module': readGramJsDefinitions,
 };
 
 const CRC_TABLE = (() => {
@@ -204,15 +253,162 @@ export function rewriteServiceStrings(combinators) {
   });
 }
 
-function readPackageVersion(packageDir) {
-  return JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+/** Formats a combinator id as the 8 hex digits that TL text writes after `#`. */
+function formatId(id) {
+  return (id >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Namespace of the entries that mtcute adds for its own use. Telegram's servers lack them. */
+const MTCUTE_OWN_NAMESPACE = 'mtcute.';
+
+/** typeModifiers keys that `mtcuteType` understands. */
+const MTCUTE_MODIFIERS = new Set(['predicate', 'isVector', 'isBareVector', 'constructorId']);
+
+/**
+ * Writes one mtcute JSON type as TL text. mtcute's `int53` is a `long` on the wire that mtcute
+ * reads as a JS number. `constructorId`, on a method's result, only names the single
+ * constructor of the result type.
+ */
+function mtcuteType(type, modifiers = {}, where) {
+  const unknown = Object.keys(modifiers).filter((key) => !MTCUTE_MODIFIERS.has(key));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${where}: unknown mtcute typeModifiers ${unknown.join(', ')}; extend the reader`,
+    );
+  }
+  let text = type === 'int53' ? 'long' : type;
+  if (modifiers.isVector) text = `Vector<${text}>`;
+  else if (modifiers.isBareVector) text = `vector<${text}>`;
+  return modifiers.predicate ? `${modifiers.predicate}?${text}` : text;
+}
+
+/**
+ * Reads mtcute's tl/api-schema.json (`{ l: layer, e: entries }`, each entry a `class` or
+ * `method` with `arguments` and `typeModifiers`) and writes it as TL text with explicit ids.
+ *
+ * Two kinds of entries are skipped and listed in `skipped`: the `mtcute.` namespace, and entries
+ * whose id is not the id of their text. mtcute keeps two legacy constructors of older layers
+ * under new names (`inputPeerPhotoFileLocationLegacy`, `inputStickerSetThumbLegacy`), which
+ * makes their ids differ, and neither is in any layer's published schema.
+ */
+function readMtcuteJson(path) {
+  const schema = JSON.parse(readFileSync(path, 'utf8'));
+  if (!Number.isInteger(schema.l) || !Array.isArray(schema.e)) {
+    throw new Error(`${path} is not an mtcute TL schema: expected a layer "l" and entries "e"`);
+  }
+  const types = [];
+  const functions = [];
+  const skipped = [];
+  for (const entry of schema.e) {
+    if (entry.name.startsWith(MTCUTE_OWN_NAMESPACE)) {
+      skipped.push(entry.name);
+      continue;
+    }
+    const where = `${path} ${entry.name}`;
+    const generics = (entry.generics ?? []).map((generic) => `{${generic.name}:${generic.type}}`);
+    const params = entry.arguments.map(
+      (arg) => `${arg.name}:${mtcuteType(arg.type, arg.typeModifiers, `${where}.${arg.name}`)}`,
+    );
+    const result = mtcuteType(entry.type, entry.typeModifiers, where);
+    const body = [...generics, ...params, '=', result].join(' ');
+    if (computeTlId(`${entry.name} ${body}`) !== entry.id >>> 0) {
+      skipped.push(entry.name);
+      continue;
+    }
+    const line = `${entry.name}#${formatId(entry.id)} ${body};`;
+    if (entry.kind === 'class') types.push(line);
+    else if (entry.kind === 'method') functions.push(line);
+    else throw new Error(`${where}: unknown entry kind ${JSON.stringify(entry.kind)}`);
+  }
+  const text = [...types, '---functions---', ...functions, ''].join('\n');
+  return { text, layer: schema.l, skipped };
+}
+
+/**
+ * Restores a TL parameter name from GramJS's camelCase. GramJS turns each `_` followed by a
+ * lower-case letter into that letter in upper case and keeps everything else (`srp_B`, `A`),
+ * so an upper-case letter that neither starts the name nor follows `_` was `_` plus the letter.
+ */
+export function snakeCaseParamName(name) {
+  return name.replace(/(?<=[^_])[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** Restores a TL combinator name: GramJS capitalizes the part after the namespace. */
+function gramJsCombinatorName(definition) {
+  const base = definition.name[0].toLowerCase() + definition.name.slice(1);
+  return definition.namespace ? `${definition.namespace}.${base}` : base;
+}
+
+function gramJsParamType(arg, definition) {
+  let text = arg.flagIndicator ? '#' : arg.type;
+  // A generic method's query parameter: GramJS drops the `!` of `!X`.
+  if (text === 'X' && definition.result === 'X') text = '!X';
+  if (arg.isVector) text = `${arg.useVectorId ? 'Vector' : 'vector'}<${text}>`;
+  return arg.isFlag ? `${arg.flagName}.${arg.flagIndex}?${text}` : text;
+}
+
+/**
+ * Reads a CommonJS module that exports GramJS-style parsed definitions (teleproto 1.2xx
+ * tl/generated/api-definitions.js: `name`, `constructorId`, `argsConfig`, `result`,
+ * `isFunction`, `namespace`) and writes them as TL text with explicit ids. The list contains the
+ * API constructors, the API methods, then the MTProto schema from `ResPQ` on, which is left out.
+ * Each rebuilt declaration must hash to its `constructorId`, which checks the restored names
+ * and types. Names of `flags.N?true` parameters do not enter the hash.
+ */
+function readGramJsDefinitions(path) {
+  const definitions = createRequire(import.meta.url)(path);
+  if (!Array.isArray(definitions)) {
+    throw new Error(`${path} does not export an array of definitions; check the row's reader`);
+  }
+  const types = [];
+  const functions = [];
+  for (const definition of definitions) {
+    if (!definition.isFunction && functions.length > 0) {
+      // The API methods are done, and the MTProto schema starts.
+      if (definition.name !== 'ResPQ') {
+        throw new Error(
+          `${path}: expected the MTProto schema to start with ResPQ after the API methods, ` +
+            `found ${definition.name}; check the file's layout`,
+        );
+      }
+      break;
+    }
+    const name = gramJsCombinatorName(definition);
+    const generics = definition.result === 'X' ? ['{X:Type}'] : [];
+    const params = Object.entries(definition.argsConfig).map(
+      ([argName, arg]) => `${snakeCaseParamName(argName)}:${gramJsParamType(arg, definition)}`,
+    );
+    const body = [...generics, ...params, '=', definition.result].join(' ');
+    const computed = computeTlId(`${name} ${body}`);
+    if (computed !== definition.constructorId >>> 0) {
+      throw new Error(
+        `${path}: rebuilt ${name} ${body} has id ${formatId(computed)}, but the package states ` +
+          `${formatId(definition.constructorId)}; fix the reader`,
+      );
+    }
+    const line = `${name}#${formatId(definition.constructorId)} ${body};`;
+    (definition.isFunction ? functions : types).push(line);
+  }
+  return { text: [...types, '---functions---', ...functions, ''].join('\n') };
+}
+
+function readPackageJson(packageDir) {
+  return JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 }
 
 function resolveLayer(packageDir, layer) {
   if (typeof layer === 'number') return layer;
-  const value = createRequire(import.meta.url)(join(packageDir, layer.file))[layer.export];
+  const path = join(packageDir, layer.file);
+  let value;
+  if (layer.export !== undefined) {
+    value = createRequire(import.meta.url)(path)[layer.export];
+  } else {
+    const match = new RegExp(layer.pattern).exec(readFileSync(path, 'utf8'));
+    if (!match) throw new Error(`${path} does not match ${layer.pattern}; update the row's layer`);
+    value = Number(match[1]);
+  }
   if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${layer.file} export ${layer.export} is ${value}, expected a positive layer`);
+    throw new Error(`${layer.file} states layer ${value}, expected a positive integer`);
   }
   return value;
 }
@@ -224,20 +420,22 @@ function findDuplicates(combinators) {
 
 /**
  * Builds the schema data of one SOURCES row from the packages under `rootDir`/node_modules.
- * Returns the output file name and the data.
+ * Returns the output file name, the data, and the names the reader left out on purpose.
  */
 export function importSource(source, rootDir = ROOT) {
   const packageDir = join(rootDir, 'node_modules', source.package);
   const filePath = join(packageDir, source.file);
   if (!existsSync(filePath)) {
-    throw new Error(`${filePath} not found; install ${source.package} (npm ci) and retry`);
+    const spec = source.install ? `"${source.package}": "${source.install}"` : source.package;
+    throw new Error(`${filePath} not found; add ${spec} to devDependencies, run npm install`);
   }
   const reader = READERS[source.reader];
   if (!reader) {
     throw new Error(`unknown reader ${source.reader}; expected one of ${Object.keys(READERS)}`);
   }
 
-  const parsed = parseTl(reader(filePath));
+  const read = reader(filePath);
+  const parsed = parseTl(read.text);
   if (source.extraTl) {
     const extra = parseTl(source.extraTl);
     parsed.constructors.push(...extra.constructors);
@@ -251,14 +449,22 @@ export function importSource(source, rootDir = ROOT) {
   }
 
   const layer = resolveLayer(packageDir, source.layer);
+  if (read.layer !== undefined && read.layer !== layer) {
+    throw new Error(
+      `${filePath} states layer ${read.layer}, but the row's layer source gives ${layer}; ` +
+        'check which layer the package serves',
+    );
+  }
+  // The package's own name, so a row installed under an npm alias names the real package.
+  const { name, version } = readPackageJson(packageDir);
   const data = {
     layer,
-    source: `${source.package}@${readPackageVersion(packageDir)} ${source.file}`,
+    source: `${name}@${version} ${source.file}`,
     constructors: source.service ? rewriteServiceStrings(parsed.constructors) : parsed.constructors,
     methods: source.service ? rewriteServiceStrings(parsed.methods) : parsed.methods,
   };
   const fileName = source.service ? 'mtproto.json' : `api-${layer}.json`;
-  return { fileName, data };
+  return { fileName, data, skipped: read.skipped ?? [] };
 }
 
 /**
@@ -288,7 +494,13 @@ export function buildAll(rootDir = ROOT) {
 
 function main(argv) {
   const check = argv.includes('--check');
-  const outputs = buildAll();
+  const rootIndex = argv.indexOf('--root');
+  const rootDir = rootIndex === -1 ? ROOT : argv[rootIndex + 1];
+  if (rootDir === undefined) {
+    console.error('--root needs a folder that contains node_modules');
+    return 2;
+  }
+  const outputs = buildAll(resolve(rootDir));
   const stale = outputs.filter(
     (output) => !existsSync(output.path) || readFileSync(output.path, 'utf8') !== output.text,
   );
