@@ -75,10 +75,7 @@ export function handleServiceMessage(
 
     case 'msgs_state_req': {
       const ids = message.msg_ids as bigint[];
-      const oldest = session.oldestReceived();
-      const info = Buffer.from(
-        ids.map((id) => session.stateOf(id, (other) => oldest !== undefined && other > oldest)),
-      );
+      const info = Buffer.from(ids.map((id) => session.stateOf(id)));
       reply({ _: 'msgs_state_info', req_msg_id: msgId, info });
       session.markAnswered(msgId);
       return true;

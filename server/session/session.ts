@@ -23,6 +23,8 @@ export interface SessionTransport {
 export const MsgState = {
   unknown: 1,
   notReceived: 2,
+  /** Not received, and the msg_id is above every msg_id received so far. */
+  notReceivedYet: 3,
   received: 4,
   acknowledged: 8,
   noAckNeeded: 16,
@@ -96,16 +98,21 @@ export class Session {
     return undefined;
   }
 
-  /** Returns the msgs_state_info status byte of one client msg_id. */
-  stateOf(msgId: bigint, oldestKnown: (id: bigint) => boolean): number {
+  /**
+   * Returns the msgs_state_info status byte of one client msg_id. An id that was not received
+   * is unknown below the remembered range, not received inside it, and not received yet above it.
+   */
+  stateOf(msgId: bigint): number {
     const entry = this.received.get(msgId);
-    if (!entry) return oldestKnown(msgId) ? MsgState.notReceived : MsgState.unknown;
-    return entry.answered ? MsgState.received | MsgState.answered : MsgState.received;
-  }
-
-  /** The lowest client msg_id still remembered, below which states are unknown. */
-  oldestReceived(): bigint | undefined {
-    return this.received.keys().next().value;
+    if (entry) return entry.answered ? MsgState.received | MsgState.answered : MsgState.received;
+    let lowest: bigint | undefined;
+    let highest: bigint | undefined;
+    for (const id of this.received.keys()) {
+      if (lowest === undefined || id < lowest) lowest = id;
+      if (highest === undefined || id > highest) highest = id;
+    }
+    if (lowest === undefined || highest === undefined || msgId < lowest) return MsgState.unknown;
+    return msgId > highest ? MsgState.notReceivedYet : MsgState.notReceived;
   }
 
   enqueue(message: OutgoingMessage): void {
