@@ -50,7 +50,10 @@ describe.each(transports)('GramJS 2.26.22 over %s', (transport) => {
     try {
       await client.connect();
       const call = client.invoke(new Api.users.GetUsers({ id: [new Api.InputUserSelf()] }));
-      await expect(call).rejects.toMatchObject({ code: 401, errorMessage: 'AUTH_KEY_UNREGISTERED' });
+      await expect(call).rejects.toMatchObject({
+        code: 401,
+        errorMessage: 'AUTH_KEY_UNREGISTERED',
+      });
       expect(await client.isUserAuthorized()).toBe(false);
     } finally {
       await client.destroy();

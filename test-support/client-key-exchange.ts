@@ -194,7 +194,13 @@ async function finishExchange(
     expectEqualBytes(response.server_nonce, serverNonce, 'server_nonce');
 
     const authKey = modPowPrime(gA, b);
-    const { authKeyId, auxHash } = hashAuthKey(authKey);
+    const { authKeyId } = hashAuthKey(authKey);
+    // The mock answers dh_gen_retry for a key with a leading zero byte and hashes it the way
+    // most clients do, without the zero bytes; this client follows that retry.
+    const auxHash =
+      response._ === 'dh_gen_retry' && authKey[0] === 0
+        ? createHash('sha1').update(stripLeadingZeros(authKey)).digest().subarray(0, 8)
+        : hashAuthKey(authKey).auxHash;
     const hashNumber = NEW_NONCE_HASH_NUMBERS.get(response._);
     if (hashNumber === undefined) {
       throw new Error(`key exchange: unexpected response ${response._} to set_client_DH_params`);
@@ -234,4 +240,10 @@ function generateClientDhSecret(): { b: Buffer; gB: Buffer } {
     const gB = powGenerator(b);
     if (isValidDhPublicValue(bytesToBigint(gB))) return { b, gB };
   }
+}
+
+function stripLeadingZeros(bytes: Buffer): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return bytes.subarray(start);
 }

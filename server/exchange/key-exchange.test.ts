@@ -186,12 +186,17 @@ class TestClient {
     };
   }
 
-  /** Picks a random b and returns g_b and the auth key this client derives from it. */
-  makeDhHalf(): { gB: Buffer; authKey: Buffer } {
-    const b = randomBytes(256);
-    const gB = modPowPrime(3n, b);
-    const authKey = modPowPrime(this.serverDhInner.g_a as Buffer, b);
-    return { gB, authKey };
+  /**
+   * Picks a random b and returns g_b and the auth key this client derives from it. Unless asked
+   * for one, keys that start with a zero byte are skipped: the server answers those with
+   * dh_gen_retry, which only the tests of that case expect.
+   */
+  makeDhHalf(leadingZero = false): { gB: Buffer; authKey: Buffer } {
+    for (;;) {
+      const b = randomBytes(256);
+      const authKey = modPowPrime(this.serverDhInner.g_a as Buffer, b);
+      if ((authKey[0] === 0) === leadingZero) return { gB: modPowPrime(3n, b), authKey };
+    }
   }
 }
 
@@ -394,6 +399,46 @@ describe('KeyExchange dh_gen_retry and dh_gen_fail', () => {
     expect(ok.answer._).toBe('dh_gen_ok');
     expect(ok.authKey?.authKey.equals(second.authKey)).toBe(true);
     expect(takenIds).toEqual([hashAuthKey(first.authKey).authKeyId, ok.authKey?.authKeyId]);
+  });
+
+  it('sends dh_gen_retry for a key with a leading zero byte, hashed as clients do', () => {
+    const { client } = createHarness();
+    client.reqPq();
+    client.reqDhParams(encryptRsaPad(rsaKey, client.innerData()));
+    const first = client.makeDhHalf(true);
+
+    const retry = client.exchange.handle(client.setClientDhRequest(first.gB));
+
+    // GramJS, mtcute, @mtproto/core and Telethon hash the key without its leading zero bytes.
+    let start = 0;
+    while (first.authKey[start] === 0) start++;
+    const minimalKey = first.authKey.subarray(start);
+    expect(retry.answer._).toBe('dh_gen_retry');
+    expect(retry.authKey).toBeUndefined();
+    expect(
+      (retry.answer.new_nonce_hash2 as Buffer).equals(newNonceHash(client.newNonce, 2, minimalKey)),
+    ).toBe(true);
+
+    const second = client.makeDhHalf();
+    const retryId = sha1(minimalKey).readBigInt64LE(0);
+    const ok = client.exchange.handle(client.setClientDhRequest(second.gB, retryId));
+    expect(ok.answer._).toBe('dh_gen_ok');
+    expect(ok.authKey?.authKey.equals(second.authKey)).toBe(true);
+  });
+
+  it('accepts the padded key aux hash as retry_id after a leading-zero retry', () => {
+    const { client } = createHarness();
+    client.reqPq();
+    client.reqDhParams(encryptRsaPad(rsaKey, client.innerData()));
+    const first = client.makeDhHalf(true);
+    expect(client.exchange.handle(client.setClientDhRequest(first.gB)).answer._).toBe(
+      'dh_gen_retry',
+    );
+
+    const retryId = sha1(first.authKey).readBigInt64LE(0);
+    const second = client.makeDhHalf();
+    const ok = client.exchange.handle(client.setClientDhRequest(second.gB, retryId));
+    expect(ok.answer._).toBe('dh_gen_ok');
   });
 
   it('rejects a retry that carries retry_id 0', () => {

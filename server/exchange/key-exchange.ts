@@ -1,4 +1,4 @@
-import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { unixSeconds, type Clock } from '../clock.js';
 import { hashAuthKey } from '../crypto/auth-key.js';
 import { bytesToBigint } from '../crypto/mod-pow.js';
@@ -88,6 +88,8 @@ interface DhSentState {
   answer: TlObject;
   /** The retry_id the next set_client_DH_params must carry: 0, then the last aux hash. */
   expectedRetryId: bigint;
+  /** A second accepted retry_id: the padded key's aux hash after a leading-zero retry. */
+  alternateRetryId?: bigint;
   retries: number;
 }
 
@@ -292,7 +294,7 @@ export class KeyExchange {
     );
     checkNonces(inner, state);
     const retryId = longField(inner, 'retry_id');
-    if (retryId !== state.expectedRetryId) {
+    if (retryId !== state.expectedRetryId && retryId !== state.alternateRetryId) {
       throw new KeyExchangeError(
         `client_DH_inner_data.retry_id is ${retryId}; expected ${state.expectedRetryId}, ` +
           'which is 0 on the first attempt and the previous auth_key_aux_hash after dh_gen_retry',
@@ -315,6 +317,10 @@ export class KeyExchange {
       this.deps.log.warn('key exchange: g_b is outside [2^1984, p - 2^1984]; sent dh_gen_fail');
       const newNonceHash3 = computeNewNonceHash(state.newNonce, 3, auxHash);
       return { answer: { _: 'dh_gen_fail', ...base, new_nonce_hash3: newNonceHash3 } };
+    }
+
+    if (authKey[0] === 0) {
+      return this.retryLeadingZeroKey(state, authKey, auxHash, base);
     }
 
     if (this.deps.isKeyIdTaken(authKeyId)) {
@@ -347,6 +353,43 @@ export class KeyExchange {
         dcId: state.dcId,
       },
     };
+  }
+
+  /**
+   * Answers dh_gen_retry for an auth key whose first byte is zero. GramJS, teleproto, mtcute,
+   * @mtproto/core and Telethon keep g^ab in its minimal encoding, so they hash a 255-byte key and
+   * would reject dh_gen_ok for the padded one; @mtproto/core would even hang. The retry's hash
+   * uses the minimal key, which those clients check, and they retry with a fresh g_b.
+   * NOTE: a client that pads the key, as the spec says, fails this retry and has to restart the
+   * exchange; about 1 exchange in 256 takes this path.
+   */
+  private retryLeadingZeroKey(
+    state: DhSentState,
+    authKey: Buffer,
+    paddedAuxHash: Buffer,
+    base: { nonce: Buffer; server_nonce: Buffer },
+  ): KeyExchangeResult {
+    if (state.retries >= MAX_DH_RETRIES) {
+      throw new KeyExchangeError(
+        `auth key started with a zero byte ${MAX_DH_RETRIES + 1} times in a row; ` +
+          'start the exchange again with req_pq_multi',
+      );
+    }
+    let start = 0;
+    while (start < authKey.length - 1 && authKey[start] === 0) start++;
+    const minimalAuxHash = createHash('sha1')
+      .update(authKey.subarray(start))
+      .digest()
+      .subarray(0, 8);
+    state.expectedRetryId = minimalAuxHash.readBigInt64LE(0);
+    state.alternateRetryId = paddedAuxHash.readBigInt64LE(0);
+    state.retries += 1;
+    this.deps.log.info(
+      { retries: state.retries },
+      'key exchange: auth key starts with a zero byte; sent dh_gen_retry',
+    );
+    const newNonceHash2 = computeNewNonceHash(state.newNonce, 2, minimalAuxHash);
+    return { answer: { _: 'dh_gen_retry', ...base, new_nonce_hash2: newNonceHash2 } };
   }
 
   private checkNotTimedOut(request: TlObject): void {
