@@ -15,8 +15,16 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /** Base image for the Dockerfile's BASE_IMAGE; undefined keeps the Dockerfile's default. */
 export const baseImage = process.env.MTMOCK_BASE_IMAGE || undefined;
 
-/** Returns why no Docker engine responds, or undefined when one does. */
+/**
+ * Returns why the container tests cannot run: no Docker engine, or no base image named. The
+ * Dockerfile's default base must be pulled from a registry, so the tests only build when
+ * MTMOCK_BASE_IMAGE names one (`.ci/docker-setup.sh` prints it; `node:20-bookworm-slim` works
+ * where Docker Hub is reachable). Without it they would reach for the network.
+ */
 function findDockerProblem(): string | undefined {
+  if (baseImage === undefined) {
+    return 'MTMOCK_BASE_IMAGE is not set';
+  }
   try {
     execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
       stdio: 'pipe',
@@ -40,8 +48,8 @@ export function shouldRunContainerTests(suite: string): boolean {
   if (dockerProblem === undefined) return true;
   if (process.env.CI === 'true') return true;
   console.warn(
-    `Skipping ${suite}: ${dockerProblem}. Run .ci/docker-setup.sh to start an engine; ` +
-      'with CI=true these tests run and fail instead.',
+    `Skipping ${suite}: ${dockerProblem}. Run export MTMOCK_BASE_IMAGE="$(.ci/docker-setup.sh)" ` +
+      'to start an engine and name a base image; with CI=true these tests run and fail instead.',
   );
   return false;
 }
