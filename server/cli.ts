@@ -40,7 +40,7 @@ async function serve(options: CliOptions): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-/** Exits 0 when GET /__admin/health answers 200 within two seconds, else 1. */
+/** Exits 0 when GET /__admin/health returns 200 within two seconds, else 1. */
 function healthcheck(options: CliOptions): void {
   const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   const probe = request(

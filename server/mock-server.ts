@@ -28,7 +28,7 @@ export interface MockServer extends MockEngine {
 /** Starts the mock in this process on one TCP port. Resolves once it listens. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const engine = createMockEngine(options);
-  // The admin API needs the server object, which exists only once the listener knows its port.
+  // The admin API needs the server object, which exists only once the listener has its port.
   const admin: { target?: MockServer } = {};
   const listener = await startListener({
     host: options.host ?? '127.0.0.1',
@@ -62,7 +62,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   return server;
 }
 
-/** A wildcard listening address is not reachable as such, so the config names loopback. */
+/** Maps a wildcard listening address to loopback, because clients cannot dial a wildcard. */
 function advertisable(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '::1';

@@ -2,7 +2,7 @@
  * Aims GramJS (npm `telegram`) at mtmock: registers the mock's RSA key and pins every connection
  * to the mock's host and port. Works for teleproto too, which keeps GramJS's layout.
  *
- * GramJS needs both, because it only knows Telegram's keys and its main connection dials port 80
+ * GramJS needs both, because it ships only Telegram's keys and its main connection dials port 80
  * (443 with useWSS) whatever the session says. The port cannot live in a StringSession either:
  * it is saved as a 16-bit signed value, so ports from 32768 up throw.
  */
@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 /** The transports GramJS offers on Node, as mtmock's tests name them. */
 export type GramJsTransport = 'tcp-full' | 'tcp-abridged' | 'tcp-obfuscated' | 'websocket';
 
-/** Where the mock listens and its public key, as `GET /__admin/server-key` returns it. */
+/** Address and public key of a mock, as `GET /__admin/server-key` returns the key. */
 export interface MockTarget {
   host: string;
   port: number;

@@ -74,7 +74,7 @@ export interface RpcInterceptor {
   completed(report: RpcReport): void;
 }
 
-/** What the dispatcher reports for each call, for logs and the request journal. */
+/** Outcome of one call, for logs and the request journal. */
 export interface RpcOutcome {
   method: string;
   layer: number;
@@ -115,12 +115,12 @@ export class RpcDispatcher implements RpcInvoker {
       }
       const result = await this.run(query, call, view, log, interception);
       const body = this.encodeResult(query._, result, view, log, interception);
-      log.debug({ params: toLogValue(query), ms: elapsedMs(started) }, 'rpc answered');
+      log.debug({ params: toLogValue(query), ms: elapsedMs(started) }, 'rpc result sent');
       report({ outcome: 'ok', result });
       return body;
     } catch (error) {
       const rpcError = error instanceof RpcError ? error : undefined;
-      if (!rpcError) log.error({ err: error }, 'handler failed; answering 500 INTERNAL');
+      if (!rpcError) log.error({ err: error }, 'handler failed; responding with 500 INTERNAL');
       const code = rpcError?.errorCode ?? 500;
       const message = rpcError?.errorMessage ?? 'INTERNAL';
       log.debug(

@@ -12,7 +12,7 @@ export interface ClientInfo {
   langCode: string;
 }
 
-/** One auth key the server knows, with everything attached to it. */
+/** One auth key that the server stores, with its sessions, salts and authorization state. */
 export interface AuthKeyRecord {
   readonly authKeyId: bigint;
   /** The 2048-bit key, 256 bytes big-endian. Never logged. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 
-/** Which of the two server msg_id classes an outgoing message belongs to. */
+/** Class of a server msg_id: a response to a client message, or an unsolicited message. */
 export type ServerMsgKind = 'response' | 'unsolicited';
 
 /**
@@ -36,7 +36,7 @@ export function msgIdSeconds(msgId: bigint): number {
   return Number(BigInt.asUintN(64, msgId) >> 32n);
 }
 
-/** Why a client msg_id is rejected, as a bad_msg_notification error_code. */
+/** bad_msg_notification error_code for a rejected client msg_id. */
 export type ClientMsgIdProblem = 16 | 17 | 18;
 
 /** A client message may be at most this old (seconds), as the MTProto docs state. */

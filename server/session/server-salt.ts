@@ -38,7 +38,7 @@ export class ServerSalts {
     return digest.readBigInt64LE(0);
   }
 
-  /** The salt that the server hands out now, in bad_server_salt and new_session_created. */
+  /** Returns the salt that the server hands out now, in bad_server_salt and new_session_created. */
   current(): bigint {
     return this.saltOf(this.windowAt(this.clock.now()));
   }

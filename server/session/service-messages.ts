@@ -5,7 +5,7 @@ import { buildRpcResult } from './message-container.js';
 import type { Session } from './session.js';
 
 /**
- * What a service message asks of the layer that owns connections and keys. Everything else the
+ * Operations that service messages need from the layer that owns connections and keys. Everything else the
  * handlers below do themselves, on the session.
  */
 export interface ServiceMessageHost {

@@ -14,7 +14,7 @@ import {
 import { MsgIdGenerator } from './msg-id.js';
 import type { Session, SessionTransport } from './session.js';
 
-/** The transport connection as this layer sees it. */
+/** The part of a transport connection that the session layer uses. */
 export interface PacketConnection extends SessionTransport {
   readonly log: Logger;
   sendTransportError(code: number): void;

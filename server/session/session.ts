@@ -12,7 +12,7 @@ export interface OutgoingMessage {
   answersMsgId?: bigint;
 }
 
-/** Where a session's messages go: the transport connection that last carried it. */
+/** Transport connection for a session's messages: the one that last carried the session. */
 export interface SessionTransport {
   readonly id: number;
   send(payload: Buffer): void;

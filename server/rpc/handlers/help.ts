@@ -5,7 +5,7 @@ import type { RpcContext, RpcHandler, ServedDc } from '../context.js';
 /** How long a client may cache the config, in seconds; some clients assume one hour. */
 const CONFIG_LIFETIME_SECONDS = 3600;
 
-/** The one DC the mock serves, as a dcOption pointing at its own address. */
+/** Builds the dcOption of the one DC the mock serves, pointing at its own address. */
 export function dcOptionFor(dc: ServedDc): TlObject {
   return {
     _: 'dcOption',

@@ -6,7 +6,7 @@ import { RpcError } from '../rpc-error.js';
 export type SelfUserLookup = (auth: KeyAuthorization) => TlObject | undefined;
 
 /**
- * users.getUsers answers only for inputUserSelf, which is what clients send to check their
+ * users.getUsers returns a user only for inputUserSelf, which is what clients send to check their
  * login. Other users are unknown to the mock, so they come back as userEmpty.
  */
 export function createUsersHandlers(selfUser: SelfUserLookup): Record<string, RpcHandler> {
