@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { BLOCKS } from '../scripts/sync-readme.mjs';
 
-it('README shows the recovery suite that the tests run', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const suite = readFileSync(new URL('./readme-recovery.test.ts', import.meta.url), 'utf8');
-  expect(readme).toContain(`\`\`\`ts\n${suite.trimEnd()}\n\`\`\``);
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+it.each(Object.entries(BLOCKS))('README shows %s from its file', (_name, path) => {
+  const code = readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+  expect(readme).toContain(`\`\`\`ts\n${code.trimEnd()}\n\`\`\``);
 });
