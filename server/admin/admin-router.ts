@@ -88,7 +88,10 @@ export function handleAdminRequest(
     .then((body) => {
       const route = findRoute(routeKey);
       if (!route) {
-        throw new AdminRequestError(404, `no admin endpoint ${routeKey}; see GET /__admin/health`);
+        throw new AdminRequestError(
+          404,
+          `no admin endpoint ${routeKey}; GET /__admin/docs lists them all`,
+        );
       }
       sendJson(response, 200, jsonSafe(route.handle(target, url, body, route.pathParams)));
     })
@@ -147,6 +150,14 @@ function fieldOf(error: unknown): string | undefined {
 }
 
 async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  // A declared length over the limit is rejected before waiting for a body that may never come.
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    throw new AdminRequestError(
+      413,
+      `request body of ${declared} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`,
+    );
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -176,6 +187,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    // After a 413 the rest of the body is never read, so the connection cannot be reused.
+    ...(status === 413 ? { connection: 'close' } : {}),
   });
   response.end(text);
 }

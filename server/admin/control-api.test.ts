@@ -99,6 +99,67 @@ describe('clock endpoints', () => {
     expect(response.status).toBe(400);
     expect(response.body.error).toMatch(/exactly one/);
   });
+
+  it.each([{ set: 1e30 }, { set: -5 }, { advance: -1e17 }, { set: 1.5 }])(
+    'rejects clock value %j',
+    async (body) => {
+      const response = await rawRequest('POST', '/clock', body);
+      expect(response.status).toBe(400);
+      expect(response.body.field).toBe(Object.keys(body)[0]);
+    },
+  );
+});
+
+describe('input limits', () => {
+  it.each([
+    [{ type: 'delay', delayMs: 1e12 }, 'delayMs'],
+    [{ type: 'delay', delayMs: 0, maxDelayMs: 2 ** 31 }, 'maxDelayMs'],
+    [{ type: 'transport-error', code: -1 }, 'code'],
+  ])('rejects fault %j', async (body, field) => {
+    const response = await rawRequest('POST', '/faults', body);
+    expect(response.status).toBe(400);
+    expect(response.body.field).toBe(field);
+  });
+
+  it('rejects a journal size over the maximum', async () => {
+    const response = await rawRequest('POST', '/settings', { journalSize: 1e12 });
+    expect(response.status).toBe(400);
+    expect(response.body.field).toBe('journalSize');
+  });
+
+  it('rejects an authKeyId that is not 16 hex digits', async () => {
+    const response = await rawRequest('POST', '/requests/find', { authKeyId: 'zz' });
+    expect(response.status).toBe(400);
+    expect(response.body.field).toBe('authKeyId');
+  });
+
+  it('rejects count together with atLeast', async () => {
+    const response = await rawRequest('POST', '/requests/verify', { count: 1, atLeast: 1 });
+    expect(response.status).toBe(400);
+    expect(response.body.field).toBe('count');
+  });
+
+  it('answers 413 at once for an oversized declared body', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const call = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: 'POST',
+          path: '/__admin/accounts',
+          headers: { 'content-length': '99999999999' },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      call.on('error', reject);
+      call.write('{}');
+    });
+    expect(status).toBe(413);
+  });
 });
 
 describe('fault and scenario endpoints', () => {

@@ -106,7 +106,14 @@ export function controlRoutes(registry: TlRegistry): Record<string, ControlRoute
     'POST /settings': ({ control }, _url, body) => {
       const input = objectBody(body);
       if (input.journalSize !== undefined) {
-        control.journal.resize(integerField(input.journalSize, 'journalSize'));
+        const size = integerField(input.journalSize, 'journalSize');
+        if (size > MAX_JOURNAL_SIZE) {
+          throw new ControlInputError(
+            `journalSize must be at most ${MAX_JOURNAL_SIZE}, got ${size}`,
+            'journalSize',
+          );
+        }
+        control.journal.resize(size);
       }
       return { journalSize: control.journal.maxSize };
     },
@@ -139,12 +146,27 @@ function changeClock(clock: ControllableClock, input: Record<string, unknown>): 
   }
   const field = actions[0] as 'set' | 'advance';
   const ms = input[field];
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw new ControlInputError(`${field} must be a number of milliseconds`, field);
+  if (typeof ms !== 'number' || !Number.isInteger(ms)) {
+    throw new ControlInputError(`${field} must be a whole number of milliseconds`, field);
+  }
+  // server_time in the key exchange is a signed 32-bit count of seconds.
+  const target = field === 'set' ? ms : clock.now() + ms;
+  if (target < 0 || target > MAX_CLOCK_MS) {
+    throw new ControlInputError(
+      `${field} would put the clock at ${target} ms, outside 0 to ${MAX_CLOCK_MS} ms ` +
+        '(server_time is a signed 32-bit count of seconds)',
+      field,
+    );
   }
   if (field === 'set') clock.set(ms);
   else clock.advance(ms);
 }
+
+/** Largest journal the admin API allows, to keep its memory bounded. */
+const MAX_JOURNAL_SIZE = 1_000_000;
+
+/** Latest time server_time can carry: 2^31 - 1 seconds (January 2038), in milliseconds. */
+const MAX_CLOCK_MS = (2 ** 31 - 1) * 1000;
 
 function objectBody(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};

@@ -264,22 +264,38 @@ function parseFaultInput(input: unknown): FaultInput {
   return fault;
 }
 
+/** Transport error codes Telegram sends: unknown key, flood, and invalid DC. */
+const TRANSPORT_ERROR_CODES: readonly number[] = [-404, -429, -444];
+
+/** Node timers hold at most 2^31 - 1 ms (about 24.8 days); a longer delay would fire at once. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+function delayField(value: unknown, field: string): number {
+  const ms = nonNegative(value, field);
+  if (ms > MAX_DELAY_MS) {
+    throw new ControlInputError(`${field} must be at most ${MAX_DELAY_MS} ms, got ${ms}`, field);
+  }
+  return ms;
+}
+
 function readTypeFields(type: FaultType, input: Record<string, unknown>, fault: FaultInput): void {
   switch (type) {
     case 'transport-error': {
       const code = input.code === undefined ? -404 : integerField(input.code, 'code');
-      if (code >= 0)
+      if (!TRANSPORT_ERROR_CODES.includes(code)) {
         throw new ControlInputError(
-          `code must be negative, such as -404 or -429, got ${code}`,
+          `code must be one of Telegram's transport errors ${TRANSPORT_ERROR_CODES.join(', ')}, ` +
+            `got ${code}`,
           'code',
         );
+      }
       fault.code = code;
       return;
     }
     case 'delay':
-      fault.delayMs = nonNegative(input.delayMs, 'delayMs');
+      fault.delayMs = delayField(input.delayMs, 'delayMs');
       if (input.maxDelayMs !== undefined) {
-        fault.maxDelayMs = nonNegative(input.maxDelayMs, 'maxDelayMs');
+        fault.maxDelayMs = delayField(input.maxDelayMs, 'maxDelayMs');
         if (fault.maxDelayMs < fault.delayMs) {
           throw new ControlInputError('maxDelayMs must not be below delayMs', 'maxDelayMs');
         }

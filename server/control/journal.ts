@@ -221,6 +221,9 @@ export function parseRequestPattern(input: Record<string, unknown>): RequestPatt
     if (typeof value !== 'string' || value === '') {
       throw new ControlInputError(`${key} must be a non-empty string`, key);
     }
+    if (key === 'authKeyId' && !/^[0-9a-fA-F]{16}$/.test(value)) {
+      throw new ControlInputError(`authKeyId must be 16 hex digits, got "${value}"`, key);
+    }
     pattern[key] = value;
   }
   for (const key of ['apiId', 'since', 'until'] as const) {
@@ -243,6 +246,12 @@ export function parseCountExpectation(input: Record<string, unknown>): CountExpe
     const value = integerField(input[key], key);
     if (value < 0) throw new ControlInputError(`${key} must not be negative, got ${value}`, key);
     expected[key] = value;
+  }
+  if (
+    expected.count !== undefined &&
+    (expected.atLeast !== undefined || expected.atMost !== undefined)
+  ) {
+    throw new ControlInputError('give either count or atLeast/atMost, not both', 'count');
   }
   return expected;
 }
