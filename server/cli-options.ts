@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
+import { DEFAULT_LIMITS, LIMIT_NAMES, type ServerLimits } from './limits.js';
 import { LOG_LEVELS } from './logger.js';
 
 /** Settings of the `mtmock` command, from flags or their MTMOCK_* environment variables. */
@@ -9,6 +10,8 @@ export interface CliOptions {
   port: number;
   fixtures?: string;
   logLevel: LevelWithSilent;
+  /** Limits set by flags or variables; the others keep their defaults. */
+  limits: Partial<ServerLimits>;
 }
 
 /** A bad flag or variable, reported as one line and exit code 2. */
@@ -18,6 +21,33 @@ export class CliUsageError extends Error {
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4430;
+
+/** Returns the flag of a limit, such as `max-connections` for maxConnections. */
+function limitFlag(name: keyof ServerLimits): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** Returns the environment variable of a limit, such as MTMOCK_MAX_CONNECTIONS. */
+function limitVariable(name: keyof ServerLimits): string {
+  return `MTMOCK_${limitFlag(name).replace(/-/g, '_').toUpperCase()}`;
+}
+
+const LIMIT_HELP: Record<keyof ServerLimits, string> = {
+  maxPayloadLength: 'maximum frame payload, in bytes',
+  maxContainerMessages: 'maximum messages in one msg_container',
+  maxGzipOutput: 'maximum bytes one gzip_packed may inflate to',
+  maxHandshakesPerConnection: 'key exchanges one connection may start unfinished',
+  maxPendingHandshakes: 'unfinished key exchanges across all connections',
+  handshakeTimeoutMs: 'time for the first bytes and for a key exchange, in ms',
+  idleTimeoutMs: 'time without traffic before a socket is closed, in ms',
+  maxConnections: 'maximum open sockets; MTProto beyond it gets -429',
+};
+
+const LIMIT_USAGE = LIMIT_NAMES.map(
+  (name) =>
+    `  --${limitFlag(name)} N`.padEnd(37) +
+    `${LIMIT_HELP[name]}\n${' '.repeat(37)}(${limitVariable(name)}, default ${DEFAULT_LIMITS[name]})`,
+).join('\n');
 
 export const USAGE = `Usage: mtmock [serve|healthcheck] [options]
 
@@ -32,6 +62,9 @@ Options:
                      default: the package's fixtures/default.json)
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (MTMOCK_LOG_LEVEL, default info)
   -h, --help         print this help
+
+Limits (whole numbers):
+${LIMIT_USAGE}
 
 Commands:
   serve              run the server (the default)
@@ -51,6 +84,7 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
         fixtures: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(LIMIT_NAMES.map((name) => [limitFlag(name), { type: 'string' }])),
       },
     });
   } catch (error) {
@@ -83,11 +117,23 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     );
   }
 
+  const limits: Partial<ServerLimits> = {};
+  for (const name of LIMIT_NAMES) {
+    const flag = limitFlag(name);
+    const text = (values as Record<string, string | undefined>)[flag] ?? env[limitVariable(name)];
+    if (text === undefined) continue;
+    if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+      throw new CliUsageError(`invalid --${flag} value "${text}": expected a whole number above 0`);
+    }
+    limits[name] = Number(text);
+  }
+
   return {
     command: values.help ? 'help' : (command as 'serve' | 'healthcheck'),
     host,
     port,
     fixtures: values.fixtures ?? env.MTMOCK_FIXTURES,
     logLevel: levelText as LevelWithSilent,
+    limits,
   };
 }

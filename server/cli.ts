@@ -11,6 +11,7 @@ async function serve(options: CliOptions): Promise<void> {
     port: options.port,
     fixtures: options.fixtures,
     logLevel: options.logLevel,
+    limits: options.limits,
   });
   server.log.info(
     {

@@ -8,6 +8,7 @@ import { Domain } from './domain/domain.js';
 import { loadFixtures, type FixtureSource } from './domain/fixtures.js';
 import { assertMethodAllowed } from './domain/key-state.js';
 import { KeyExchange } from './exchange/key-exchange.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ServedDc } from './rpc/context.js';
 import { RpcDispatcher } from './rpc/dispatcher.js';
@@ -17,7 +18,8 @@ import { createHelpHandlers } from './rpc/handlers/help.js';
 import { createUpdatesHandlers } from './rpc/handlers/updates.js';
 import { createUsersHandlers } from './rpc/handlers/users.js';
 import { AuthKeyStore } from './session/auth-key-store.js';
-import { SessionLayer } from './session/session-layer.js';
+import type { SessionLimitOptions } from './session/connection-session.js';
+import { SessionLayer, type SessionLayerOptions } from './session/session-layer.js';
 import { defaultRegistry } from './tl/registry.js';
 import type { AcceptConnection } from './transport/transport-connection.js';
 
@@ -36,6 +38,8 @@ export interface MockEngineOptions {
   clock?: Clock;
   /** Capacity of the request journal, in requests. Default 1000. */
   journalSize?: number;
+  /** Limits on frames, containers, gzip, key exchanges, timeouts and connections. */
+  limits?: Partial<ServerLimits>;
 }
 
 /** The server's public key in the forms clients register it. */
@@ -65,6 +69,8 @@ export interface MockEngine {
   readonly control: ControlPlane;
   /** The clock that everything in the engine reads; tests set and advance it. */
   readonly clock: ControllableClock;
+  /** The limits in force, defaults filled in. */
+  readonly limits: ServerLimits;
   /**
    * Drops every auth key, stub, fault and journal entry, returns accounts, passwords and codes
    * to the fixtures and the clock to system time.
@@ -82,6 +88,7 @@ export interface MockEngine {
 
 /** Creates the engine. It does no I/O besides reading the fixture and key files. */
 export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
+  const limits = resolveLimits(options.limits);
   const log = options.logger ?? createLogger(options.logLevel ?? 'info');
   const clock = controllable(options.clock);
   const control = new ControlPlane({ clock, log, journalSize: options.journalSize });
@@ -108,7 +115,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     authorize: assertMethodAllowed,
     interceptor: control,
   });
-  const sessions = new SessionLayer({
+  const sessionOptions: SessionLayerOptions & SessionLimitOptions = {
     keys,
     registry,
     clock,
@@ -121,7 +128,16 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
         isKeyIdTaken: (authKeyId) => keys.has(authKeyId),
         log: connectionLog,
       }),
-  });
+    maxGzipOutput: limits.maxGzipOutput,
+    maxContainerMessages: limits.maxContainerMessages,
+    handshakes: {
+      maxPerConnection: limits.maxHandshakesPerConnection,
+      maxPending: limits.maxPendingHandshakes,
+      timeoutMs: limits.handshakeTimeoutMs,
+      pending: 0,
+    },
+  };
+  const sessions = new SessionLayer(sessionOptions);
 
   return {
     serverKey: {
@@ -135,6 +151,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     dc,
     control,
     clock,
+    limits,
     accept: (connection) => sessions.accept(connection),
     reset() {
       keys.clear();

@@ -25,6 +25,9 @@ export interface MockServer extends MockEngine {
   stop(): Promise<void>;
 }
 
+/** Delay in ms between listening and the warm-up of createMockEngine. */
+const WARM_UP_DELAY_MS = 50;
+
 /** Starts the mock in this process on one TCP port. Resolves once it listens. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const engine = createMockEngine(options);
@@ -35,6 +38,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     port: options.port ?? 0,
     log: engine.log,
     onConnection: engine.accept,
+    maxPayloadLength: engine.limits.maxPayloadLength,
+    maxConnections: engine.limits.maxConnections,
+    detectionTimeoutMs: engine.limits.handshakeTimeoutMs,
+    idleTimeoutMs: engine.limits.idleTimeoutMs,
     onHttpRequest: (request: IncomingMessage, response: ServerResponse) =>
       handleAdminRequest(request, response, admin.target),
   });
@@ -57,8 +64,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   admin.target = server;
 
   // Pay for OpenSSL's prime check and the fixture passwords' PBKDF2 after start-up, not in the
-  // first client's key exchange.
-  setImmediate(() => engine.warmUp());
+  // first client's key exchange. The delay lets the start-up log lines, the CLI's ready line
+  // included, leave first: pino writes stdout through libuv's thread pool, which the PBKDF2 runs
+  // fill, and the prime check blocks the event loop for about 200 ms.
+  // NOTE: 50 ms is an estimate of the time those writes need, not a guarantee.
+  setTimeout(() => engine.warmUp(), WARM_UP_DELAY_MS).unref();
   return server;
 }
 

@@ -23,13 +23,21 @@ export class ContainerError extends Error {
 /**
  * Parses the body of a msg_container (after its constructor id). The container is written by
  * hand because its items carry a byte length before an untyped body, which the TL schema cannot
- * express as data.
+ * express as data. Throws ContainerError above `maxMessages` messages.
  */
-export function parseContainer(body: Buffer): ContainedMessage[] {
+export function parseContainer(
+  body: Buffer,
+  maxMessages = MAX_CONTAINER_MESSAGES,
+): ContainedMessage[] {
   const reader = new TlReader(body);
   if (reader.uint() !== MSG_CONTAINER_ID) throw new ContainerError('not a msg_container');
   const count = reader.int();
-  if (count < 0 || count > MAX_CONTAINER_MESSAGES || count * 16 > reader.remaining) {
+  if (count > maxMessages) {
+    throw new ContainerError(
+      `msg_container declares ${count} messages, above the maximum of ${maxMessages}`,
+    );
+  }
+  if (count < 0 || count * 16 > reader.remaining) {
     throw new ContainerError(`msg_container declares ${count} messages in ${body.length} bytes`);
   }
   const messages: ContainedMessage[] = [];

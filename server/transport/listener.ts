@@ -5,13 +5,14 @@ import {
 } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
 import { detectTransport } from './detect-transport.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH } from './framing.js';
-import { TransportError } from './transport-error.js';
+import { TRANSPORT_ERROR, TransportError } from './transport-error.js';
 import {
   StreamConnection,
+  type AcceptConnection,
   type ByteChannel,
   type PacketHandler,
   type TransportConnection,
@@ -40,6 +41,15 @@ export interface ListenerOptions {
   onHttpRequest?(request: IncomingMessage, response: ServerResponse): boolean;
   /** Maximum payload length in bytes that a client may declare; defaults to 16 MiB. */
   maxPayloadLength?: number;
+  /**
+   * Maximum number of open sockets of every kind. A new MTProto connection beyond it gets
+   * transport error -429 and a close, while HTTP requests are still served. Default: no limit.
+   */
+  maxConnections?: number;
+  /** Time in ms within which a socket must send the bytes that decide its transport. */
+  detectionTimeoutMs?: number;
+  /** Time in ms after which a socket with no traffic in either direction is destroyed. */
+  idleTimeoutMs?: number;
 }
 
 /** A running listener. */
@@ -60,13 +70,20 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const { log } = options;
   const maxPayloadLength = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
   const sockets = new Set<Socket>();
+  const maxConnections = options.maxConnections ?? Number.POSITIVE_INFINITY;
+  // Sockets accepted beyond maxConnections: their MTProto connection is rejected once detected.
+  const overLimit = new WeakSet<Socket>();
 
-  const openConnection = (carrier: Carrier, channel: ByteChannel): StreamConnection =>
+  const openConnection = (
+    carrier: Carrier,
+    channel: ByteChannel,
+    socket: Socket,
+  ): StreamConnection =>
     new StreamConnection({
       carrier,
       channel,
       log,
-      accept: options.onConnection,
+      accept: overLimit.has(socket) ? rejectOverLimit(maxConnections) : options.onConnection,
       maxPayloadLength,
     });
 
@@ -82,13 +99,8 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     }
   });
 
-  // One WebSocket message may carry the 64-byte header and one maximal frame.
-  const webSocketServer = new WebSocketServer({
-    noServer: true,
-    maxPayload: maxPayloadLength + 1024,
-    // Clients abort the handshake unless the server echoes the `binary` subprotocol.
-    handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
-  });
+  // `ws` is loaded on the first upgrade, because importing it costs about 100 ms of start-up.
+  let webSocketServer: Promise<WebSocketServer> | undefined;
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = requestPath(request);
     if (!WEBSOCKET_PATHS.includes(path)) {
@@ -96,21 +108,43 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
-      const channel = webSocketChannel(webSocket, formatRemoteAddress(request.socket));
-      serveWebSocket(webSocket, openConnection('websocket', channel), log);
-    });
+    webSocketServer ??= createWebSocketServer(maxPayloadLength);
+    webSocketServer.then(
+      (server) =>
+        server.handleUpgrade(request, socket, head, (webSocket) => {
+          // The HTTP server turns the socket's timeout off, so the idle timeout is set again.
+          if (options.idleTimeoutMs !== undefined) request.socket.setTimeout(options.idleTimeoutMs);
+          const channel = webSocketChannel(webSocket, formatRemoteAddress(request.socket));
+          serveWebSocket(webSocket, openConnection('websocket', channel, request.socket), log);
+        }),
+      (error: unknown) => {
+        log.error({ err: error }, 'loading the ws package failed; closing the upgrade request');
+        socket.destroy();
+      },
+    );
   });
 
   const tcpServer = createTcpServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    if (sockets.size > maxConnections) overLimit.add(socket);
     socket.setNoDelay(true);
     socket.on('error', (error) => log.debug({ err: error }, 'socket error'));
+    if (options.idleTimeoutMs !== undefined) {
+      const idleTimeoutMs = options.idleTimeoutMs;
+      socket.setTimeout(idleTimeoutMs, () => {
+        log.info(
+          { remoteAddress: formatRemoteAddress(socket), idleTimeoutMs },
+          'closing a socket with no traffic in either direction within the idle timeout',
+        );
+        socket.destroy();
+      });
+    }
     routeSocket(socket, {
       log,
+      detectionTimeoutMs: options.detectionTimeoutMs,
       onHttp: () => httpServer.emit('connection', socket),
-      onMtproto: () => openConnection('tcp', socketChannel(socket)),
+      onMtproto: () => openConnection('tcp', socketChannel(socket), socket),
     });
   });
 
@@ -133,7 +167,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     close: async () => {
       const closed = new Promise<void>((resolve) => tcpServer.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
-      webSocketServer.close();
+      await webSocketServer?.then(
+        (server) => server.close(),
+        () => undefined,
+      );
       httpServer.close();
       await closed;
       log.info({ host: bound.address, port: bound.port }, 'listener closed');
@@ -143,6 +180,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 
 interface SocketRoutes {
   log: Logger;
+  detectionTimeoutMs?: number;
   onHttp(): void;
   onMtproto(): StreamConnection;
 }
@@ -153,6 +191,23 @@ interface SocketRoutes {
  */
 function routeSocket(socket: Socket, routes: SocketRoutes): void {
   let head = Buffer.alloc(0);
+  // A socket that never sends enough bytes to decide its transport (slow loris) is destroyed,
+  // because no framing is known in which to send a transport error.
+  const detectionTimer =
+    routes.detectionTimeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          routes.log.warn(
+            {
+              remoteAddress: formatRemoteAddress(socket),
+              receivedBytes: head.length,
+              detectionTimeoutMs: routes.detectionTimeoutMs,
+            },
+            'closing a socket that did not send its transport within the detection timeout',
+          );
+          socket.destroy();
+        }, routes.detectionTimeoutMs).unref();
+  socket.once('close', () => clearTimeout(detectionTimer));
   const onData = (chunk: Buffer) => {
     head = Buffer.concat([head, chunk]);
     let detected;
@@ -170,6 +225,7 @@ function routeSocket(socket: Socket, routes: SocketRoutes): void {
     }
     if (detected === undefined) return;
     socket.off('data', onData);
+    clearTimeout(detectionTimer);
 
     if (detected.kind === 'http') {
       // The HTTP server reads the socket's handle directly, so the bytes put back reach it only
@@ -186,6 +242,32 @@ function routeSocket(socket: Socket, routes: SocketRoutes): void {
     connection.receive(head);
   };
   socket.on('data', onData);
+}
+
+/** Loads `ws` and creates the server for WebSocket upgrades. */
+async function createWebSocketServer(maxPayloadLength: number): Promise<WebSocketServer> {
+  const { WebSocketServer } = await import('ws');
+  // One WebSocket message may carry the 64-byte header and one maximal frame.
+  return new WebSocketServer({
+    noServer: true,
+    maxPayload: maxPayloadLength + 1024,
+    // Clients abort the handshake unless the server echoes the `binary` subprotocol.
+    handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
+  });
+}
+
+/** Returns an accept callback that sends transport error -429 (flood) and closes. */
+function rejectOverLimit(maxConnections: number): AcceptConnection {
+  return (connection) => {
+    connection.log.warn(
+      { remoteAddress: connection.remoteAddress, maxConnections, code: TRANSPORT_ERROR.FLOOD },
+      'rejected an MTProto connection: maxConnections sockets are open; raise the limit if ' +
+        'the test suite really needs more',
+    );
+    connection.sendTransportError(TRANSPORT_ERROR.FLOOD);
+    connection.close();
+    return { onPacket: () => undefined, onClose: () => undefined };
+  };
 }
 
 function socketChannel(socket: Socket): ByteChannel {

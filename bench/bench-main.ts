@@ -1,0 +1,172 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ChildServer } from './child-server.js';
+import { measureGramJsRecovery } from './gramjs-recovery.js';
+import { measureKeyExchangeCpu } from './key-exchange-cpu.js';
+import { describeMachine, formatTable, type BenchRow } from './report.js';
+import {
+  measureEchoRate,
+  measureLatencyUnderBurst,
+  measureRpcRate,
+  openClients,
+} from './rpc-rate.js';
+import { measureStartUp } from './start-up.js';
+
+const RATE_DURATION_MS = 3000;
+const IDLE_CONNECTIONS = 500;
+const BURST_EXCHANGES = 200;
+/** Length of an intermediate frame that carries one encrypted ping: 4 + 8 + 16 + 64 bytes. */
+const PING_FRAME_BYTES = 92;
+
+const verdict = (met: boolean) => (met ? 'met' : 'missed');
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+/** Runs every benchmark once, prints the table and writes BENCHMARKS.md. */
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  const rows: BenchRow[] = [];
+
+  console.log('start-up…');
+  const startUp = await measureStartUp();
+  rows.push({
+    name: 'Start-up to the ready line (median of 7)',
+    value: `${fixed(startUp.mockMs, 0)} ms`,
+    reference: `bare \`node -e\`: ${fixed(startUp.bareMs, 0)} ms`,
+    target: '≤ bare + 300 ms',
+    verdict: verdict(startUp.mockMs <= startUp.bareMs + 300),
+  });
+
+  console.log('key exchange CPU…');
+  const exchange = await measureKeyExchangeCpu();
+  const exchangeRatio = exchange.serverMs / exchange.primitivesMs;
+  rows.push({
+    name: 'Server time per key exchange (100 in-process)',
+    value: `${fixed(exchange.serverMs, 2)} ms (${fixed(exchangeRatio, 2)}×)`,
+    reference: `1 RSA decryption + 2 modexps: ${fixed(exchange.primitivesMs, 2)} ms`,
+    target: '≤ 1.3×',
+    verdict: verdict(exchangeRatio <= 1.3),
+  });
+
+  console.log('RPC rate…');
+  const echo = await ChildServer.start('echo');
+  const echoOne = await measureEchoRate(echo.port, 1, PING_FRAME_BYTES, RATE_DURATION_MS);
+  const echoHundred = await measureEchoRate(echo.port, 100, PING_FRAME_BYTES, RATE_DURATION_MS);
+  await echo.stop();
+  const mock = await ChildServer.start('mock');
+  const clients = await openClients(mock, 100);
+  const rateOne = await measureRpcRate(mock, clients.slice(0, 1), RATE_DURATION_MS);
+  const rateHundred = await measureRpcRate(mock, clients, RATE_DURATION_MS);
+  await Promise.all(clients.map((client) => client.close()));
+  rows.push({
+    name: 'Ping round trips/s, 1 connection',
+    value: `${fixed(rateOne.perSecond, 0)} (server CPU ${fixed(rateOne.serverMicros, 0)} µs each)`,
+    reference: `TCP echo of ${PING_FRAME_BYTES}-byte frames: ${fixed(echoOne, 0)}`,
+    target: '—',
+    verdict: '—',
+  });
+  rows.push({
+    name: 'Ping round trips/s, 100 connections',
+    value: `${fixed(rateHundred.perSecond, 0)} (server CPU ${fixed(rateHundred.serverMicros, 0)} µs each)`,
+    reference: `TCP echo: ${fixed(echoHundred, 0)}`,
+    target: '≥ 20,000/s',
+    verdict: verdict(rateHundred.perSecond >= 20_000),
+  });
+
+  console.log('latency during a key-exchange burst…');
+  const burst = await measureLatencyUnderBurst(mock, BURST_EXCHANGES);
+  rows.push({
+    name: `Ping p99 during ${BURST_EXCHANGES} concurrent key exchanges`,
+    value: `p99 ${fixed(burst.burst.p99)} ms, p50 ${fixed(burst.burst.p50)} ms (${burst.burst.samples} pings, burst took ${fixed(burst.burstMs / 1000)} s)`,
+    reference: `quiet: p99 ${fixed(burst.quiet.p99)} ms, p50 ${fixed(burst.quiet.p50)} ms`,
+    target: '— (reported)',
+    verdict: '—',
+  });
+
+  console.log('idle memory…');
+  const memoryBefore = await mock.memory();
+  const idle = await openClients(mock, IDLE_CONNECTIONS);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const memoryAfter = await mock.memory();
+  await Promise.all(idle.map((client) => client.close()));
+  const perConnection = (field: 'rss' | 'heapUsed') =>
+    (memoryAfter[field] - memoryBefore[field]) / IDLE_CONNECTIONS / 1024;
+  rows.push({
+    name: `Server memory per idle connection (${IDLE_CONNECTIONS}, keyed)`,
+    value: `heap ${fixed(perConnection('heapUsed'))} KiB, RSS ${fixed(perConnection('rss'))} KiB`,
+    reference: `server before: heap ${fixed(memoryBefore.heapUsed / 1024 ** 2)} MiB, RSS ${fixed(memoryBefore.rss / 1024 ** 2)} MiB`,
+    target: '— (reported)',
+    verdict: '—',
+  });
+
+  console.log('GramJS recovery flow…');
+  const recovery = await measureGramJsRecovery(mock);
+  const share = recovery.serverMs / recovery.totalMs;
+  rows.push({
+    name: 'GramJS 2FA recovery, connect to auth.recoverPassword (median of 3)',
+    value: `server CPU ${fixed(recovery.serverMs)} ms = ${fixed(share * 100)}%`,
+    reference: `full flow: ${fixed(recovery.totalMs)} ms`,
+    target: '< 10%',
+    verdict: verdict(share < 0.1),
+  });
+  await mock.stop();
+
+  const table = formatTable(rows);
+  console.log(`\n${table}\n`);
+  writeFileSync(
+    fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url)),
+    renderPage(machine, table),
+  );
+  console.log('wrote BENCHMARKS.md');
+}
+
+function renderPage(machine: string, table: string): string {
+  return `# Benchmarks
+
+Generated by \`node bench/run.mjs\` on ${new Date().toISOString().slice(0, 10)}. Each figure is
+compared with a reference measured in the same run on the same machine, so the ratios carry more
+meaning than the absolute numbers. CI does not run or assert these numbers.
+
+## Machine and run conditions
+
+${machine}
+
+The benchmarks run one after another. The mock server and the TCP echo server run in child
+processes, and the clients run in the benchmark process on the same cores. Other processes may
+have run on the machine at the same time, and the load average above shows how busy it was.
+
+## Results
+
+${table}
+
+## How each figure is measured
+
+- **Start-up**: wall time from spawning \`node dist/server/cli.js --port 0\` (default fixtures,
+  log level info) to its \`"msg":"ready"\` line on stdout, against spawning \`node -e\` to its
+  first line. Median of 7 alternating runs.
+- **Key exchange**: 100 exchanges run in one process against a KeyExchange, with the test
+  client of \`test-support/\`. Only the server's synchronous work is timed: decoding, the three
+  steps and encoding. The reference times one 2048-bit RSA decryption without padding and two
+  2048-bit modular exponentiations through the same OpenSSL calls, 100 times.
+- **Ping round trips**: the server runs in its own process. Each connection sends an encrypted
+  \`ping\` and waits for the \`pong\` before the next one, for ${RATE_DURATION_MS / 1000} s. The
+  client's own encryption runs in the benchmark process on the same cores, so the server's CPU
+  time per round trip is given as well. The reference sends
+  frames of the same size through a plain TCP echo server, also in its own process.
+- **Latency during a burst**: one established connection pings in a loop while another process
+  runs ${BURST_EXCHANGES} concurrent key exchanges against the server. Quiet figures come from
+  2 s of pings before the burst. The modular exponentiation runs on the main thread.
+- **Idle memory**: the difference in the server process's heap and RSS, after a garbage
+  collection, between no clients and ${IDLE_CONNECTIONS} connected clients with finished key
+  exchanges, divided by ${IDLE_CONNECTIONS}. It includes each connection's auth key.
+- **Recovery flow**: GramJS 2.26.22 connects, gets SESSION_PASSWORD_NEEDED, requests the
+  recovery email, reads the code from the admin mailbox, checks it, computes a new password
+  hash and calls auth.recoverPassword. The server's share is its process's CPU time (user and
+  system) during the flow divided by the flow's wall time. Most of the flow is the client's
+  PBKDF2 with 100,000 iterations.
+`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

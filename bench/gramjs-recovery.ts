@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { Api, password } from 'telegram';
+import { AdminClient } from '../server/admin/admin-client.js';
+import { createGramJsClient } from '../server/adapters/gramjs.js';
+import { cpuMs, type ChildServer } from './child-server.js';
+import { median } from './statistics.js';
+
+const RUNS = 3;
+/** alice_recovery of fixtures/default.json; her login code is the phone's last 5 digits. */
+const ALICE = { phone: '15550000001', loginCode: '00001', email: 'alice@example.com' };
+
+/** Runs GramJS from connect to auth.recoverPassword once; returns the wall time in ms. */
+async function recoverOnce(server: ChildServer, admin: AdminClient): Promise<number> {
+  const started = performance.now();
+  const client = createGramJsClient({
+    host: '127.0.0.1',
+    port: server.port,
+    publicKeyPem: server.publicKeyPem,
+  });
+  client.setLogLevel('none' as never);
+  try {
+    await client.connect();
+    const sent = await client.invoke(
+      new Api.auth.SendCode({
+        phoneNumber: ALICE.phone,
+        apiId: 1,
+        apiHash: 'mtmock',
+        settings: new Api.CodeSettings({}),
+      }),
+    );
+    const phoneCodeHash = (sent as Api.auth.SentCode).phoneCodeHash;
+    const signIn = client.invoke(
+      new Api.auth.SignIn({ phoneNumber: ALICE.phone, phoneCodeHash, phoneCode: ALICE.loginCode }),
+    );
+    await signIn.then(
+      () => {
+        throw new Error('auth.signIn succeeded; expected SESSION_PASSWORD_NEEDED for Alice');
+      },
+      (error: { errorMessage?: string }) => {
+        if (error.errorMessage !== 'SESSION_PASSWORD_NEEDED') throw error;
+      },
+    );
+    await client.invoke(new Api.auth.RequestPasswordRecovery());
+    const code = (await admin.mailbox(ALICE.email)).at(-1)?.code;
+    if (code === undefined) throw new Error(`no recovery email to ${ALICE.email} in the mailbox`);
+    await client.invoke(new Api.auth.CheckRecoveryPassword({ code }));
+
+    const accountPassword = await client.invoke(new Api.account.GetPassword());
+    const newAlgo =
+      accountPassword.newAlgo as Api.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow;
+    newAlgo.salt1 = Buffer.concat([newAlgo.salt1, randomBytes(32)]);
+    const newSettings = new Api.account.PasswordInputSettings({
+      newAlgo,
+      newPasswordHash: await password.computeDigest(newAlgo, 'recovered password'),
+      hint: '',
+    });
+    await client.invoke(new Api.auth.RecoverPassword({ code, newSettings }));
+    return performance.now() - started;
+  } finally {
+    await client.destroy();
+  }
+}
+
+/** Median wall time of the recovery flow with GramJS, and the server's CPU time in it. */
+export async function measureGramJsRecovery(
+  server: ChildServer,
+): Promise<{ totalMs: number; serverMs: number }> {
+  const admin = AdminClient.at('127.0.0.1', server.port);
+  const totals: number[] = [];
+  const serverTimes: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    await admin.reset();
+    const before = await server.cpu();
+    totals.push(await recoverOnce(server, admin));
+    serverTimes.push(cpuMs(before, await server.cpu()));
+  }
+  return { totalMs: median(totals), serverMs: median(serverTimes) };
+}
