@@ -118,6 +118,17 @@ describe('control plane with GramJS 2.26.22', () => {
     expect(calls.some((call) => call.faultIds?.includes(fault.id))).toBe(true);
   });
 
+  it('reads a result split into one-byte writes', async () => {
+    const fault = await server.admin.addFault({ type: 'split-writes', method: 'help.getConfig' });
+    await withClient(106, async (client) => {
+      const config = await client.invoke(new Api.help.GetConfig());
+      expect(config).toBeInstanceOf(Api.Config);
+      expect(config.thisDc).toBe(2);
+    });
+    const [stored] = (await server.admin.faults()).filter((item) => item.id === fault.id);
+    expect(stored.fired).toBeGreaterThanOrEqual(1);
+  });
+
   it('recovers from repeated bad_server_salt', async () => {
     await withClient(105, async (client) => {
       const fault = await server.admin.addFault({ type: 'bad-server-salt', times: 3 });

@@ -38,7 +38,8 @@ export type AdminFaultType =
   | 'rpc-error'
   | 'bad-server-salt'
   | 'clock-skew'
-  | 'gzip-result';
+  | 'gzip-result'
+  | 'split-writes';
 
 export interface AdminFaultInput {
   type: AdminFaultType;
@@ -54,6 +55,8 @@ export interface AdminFaultInput {
   seconds?: number;
   error?: AdminRpcError;
   skewMs?: number;
+  /** split-writes: bytes per TCP write of the reply's packet; default 1. */
+  chunkBytes?: number;
 }
 
 export interface AdminFault extends AdminFaultInput {

@@ -67,6 +67,7 @@ export class ControlPlane implements RpcInterceptor {
         closeBeforeReply: effects.closeBeforeReply,
         closeAfterReply: effects.closeAfterReply,
         gzip: effects.gzip,
+        splitWrites: effects.splitWrites,
       });
     }
     if (effects.delayMs > 0) interception.delayMs = effects.delayMs;

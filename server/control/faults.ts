@@ -14,6 +14,7 @@ export const FAULT_TYPES = [
   'bad-server-salt',
   'clock-skew',
   'gzip-result',
+  'split-writes',
 ] as const;
 
 export type FaultType = (typeof FAULT_TYPES)[number];
@@ -44,6 +45,8 @@ export interface FaultInput {
   error?: RpcErrorSpec;
   /** clock-skew: milliseconds added to the mock's clock while the fault exists. */
   skewMs?: number;
+  /** split-writes: bytes per TCP write of the reply's packet. Default 1. */
+  chunkBytes?: number;
 }
 
 /** A stored fault, as GET /__admin/faults lists it. */
@@ -64,6 +67,8 @@ export interface FaultEffects {
   closeBeforeReply: boolean;
   closeAfterReply: boolean;
   gzip: boolean;
+  /** Bytes per write for the reply's packet, when a split-writes fault fired. */
+  splitWrites?: number;
 }
 
 const REQUEST_FREE_TYPES = new Set<FaultType>(['bad-server-salt', 'clock-skew']);
@@ -81,6 +86,7 @@ const ALLOWED_KEYS = new Set([
   'seconds',
   'error',
   'skewMs',
+  'chunkBytes',
 ]);
 
 /**
@@ -197,6 +203,9 @@ export class FaultRegistry {
       case 'gzip-result':
         effects.gzip = true;
         return;
+      case 'split-writes':
+        effects.splitWrites = fault.chunkBytes ?? 1;
+        return;
       default:
         return;
     }
@@ -309,6 +318,10 @@ function readTypeFields(type: FaultType, input: Record<string, unknown>, fault: 
       return;
     case 'clock-skew':
       fault.skewMs = integerField(input.skewMs, 'skewMs');
+      return;
+    case 'split-writes':
+      fault.chunkBytes =
+        input.chunkBytes === undefined ? 1 : positiveField(input.chunkBytes, 'chunkBytes');
       return;
     default:
       return;

@@ -393,6 +393,9 @@ export class ConnectionSession implements ServiceMessageHost {
       .invoke({ query, msgId, key: session.key, session, log, connectionId, effects })
       .then((result) => {
         if (this.applyFaultBeforeReply(effects)) return;
+        if (effects.splitWrites !== undefined) {
+          this.connection.splitNextWrite?.(effects.splitWrites);
+        }
         const body = effects.gzip ? gzipPacked(result) : result;
         session.enqueue({
           body: buildRpcResult(msgId, body),

@@ -19,6 +19,8 @@ export interface PacketConnection extends SessionTransport {
   readonly log: Logger;
   sendTransportError(code: number): void;
   close(): void;
+  /** Writes the next packet in writes of `chunkBytes` bytes, for the split-writes fault. */
+  splitNextWrite?(chunkBytes: number): void;
 }
 
 /** A decoded RPC query with everything the RPC layer needs to answer it. */
@@ -42,6 +44,8 @@ export interface RpcEffects {
   closeAfterReply?: boolean;
   /** Send the result as gzip_packed inside rpc_result. */
   gzip?: boolean;
+  /** Write the packet that carries the result in TCP writes of this many bytes. */
+  splitWrites?: number;
 }
 
 /** The RPC layer: returns the encoded `result:Object` of rpc_result, an answer or an rpc_error. */

@@ -77,6 +77,27 @@ describe('StreamConnection', () => {
     ]);
   });
 
+  it('splits only the next packet into small writes', () => {
+    const harness = createHarness();
+    harness.connection.receive(Buffer.from('eeeeeeee', 'hex'));
+    const payload = Buffer.from('00112233445566778899aabb', 'hex');
+
+    harness.connection.splitNextWrite(5);
+    harness.connection.send(payload);
+    // 4 bytes of intermediate length plus 12 of payload, in writes of at most 5 bytes.
+    expect(harness.channel.written.map((chunk) => chunk.length)).toEqual([5, 5, 5, 1]);
+    expect(Buffer.concat(harness.channel.written).subarray(4).equals(payload)).toBe(true);
+
+    harness.connection.send(payload);
+    expect(harness.channel.written).toHaveLength(5);
+    expect(harness.channel.written[4].length).toBe(16);
+  });
+
+  it('rejects a chunk size below 1', () => {
+    const harness = createHarness();
+    expect(() => harness.connection.splitNextWrite(0)).toThrow(RangeError);
+  });
+
   it('does not accept before detection', () => {
     const harness = createHarness();
     harness.connection.receive(Buffer.from('0102', 'hex'));

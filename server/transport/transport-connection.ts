@@ -20,6 +20,11 @@ export interface TransportConnection {
   sendTransportError(code: number): void;
   /** Closes the connection after the bytes already sent are flushed. */
   close(): void;
+  /**
+   * Writes the next packet in separate writes of `chunkBytes` bytes, so the client reads it in
+   * small pieces. Used by the split-writes fault.
+   */
+  splitNextWrite?(chunkBytes: number): void;
 }
 
 /** Callbacks of the layer above for one accepted connection. */
@@ -73,6 +78,8 @@ export class StreamConnection implements TransportConnection {
   private handler: PacketHandler | undefined;
   private isClosed = false;
   private closeReported = false;
+  /** Set by splitNextWrite: the byte count per write for the next packet only. */
+  private nextWriteChunkBytes: number | undefined;
 
   constructor(options: StreamConnectionOptions) {
     this.channel = options.channel;
@@ -143,7 +150,24 @@ export class StreamConnection implements TransportConnection {
       this.log.debug({ payloadLength: payload.length }, 'dropped a packet sent after close');
       return;
     }
-    this.channel.write(this.codec.encode(payload));
+    const frame = this.codec.encode(payload);
+    const chunkBytes = this.nextWriteChunkBytes;
+    if (chunkBytes === undefined) {
+      this.channel.write(frame);
+      return;
+    }
+    this.nextWriteChunkBytes = undefined;
+    // Each write is its own send() on a socket with Nagle's algorithm off.
+    for (let offset = 0; offset < frame.length; offset += chunkBytes) {
+      this.channel.write(frame.subarray(offset, offset + chunkBytes));
+    }
+  }
+
+  splitNextWrite(chunkBytes: number): void {
+    if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
+      throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
+    }
+    this.nextWriteChunkBytes = chunkBytes;
   }
 
   sendTransportError(code: number): void {
