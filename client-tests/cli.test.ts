@@ -118,6 +118,25 @@ describe('mtmock command line', () => {
     expect((await exited(startCli(['healthcheck', '--port', port]))).code).toBe(1);
   });
 
+  it('prints the ready line at log level warn', async () => {
+    const child = startCli(['--port', '0', '--log-level', 'warn']);
+    expect((await readyLine(child)).port).toBeGreaterThan(0);
+  });
+
+  it('names the variable behind a bad value', async () => {
+    const result = await exited(startCli([], { MTMOCK_PORT: 'abc' }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('MTMOCK_PORT');
+  });
+
+  it('prints the version for --version', async () => {
+    const child = startCli(['--version']);
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect((await exited(child)).code).toBe(0);
+    expect(stdout).toMatch(/^mtmock \d+\.\d+\.\d+\n$/);
+  });
+
   it('prints usage for --help', async () => {
     const child = startCli(['--help']);
     let stdout = '';

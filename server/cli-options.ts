@@ -5,7 +5,7 @@ import { LOG_LEVELS } from './logger.js';
 
 /** Settings of the `mtmock` command, from flags or their MTMOCK_* environment variables. */
 export interface CliOptions {
-  command: 'serve' | 'healthcheck' | 'help';
+  command: 'serve' | 'healthcheck' | 'help' | 'version';
   host: string;
   port: number;
   fixtures?: string;
@@ -62,6 +62,7 @@ Options:
                      default: the package's fixtures/default.json)
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (MTMOCK_LOG_LEVEL, default info)
   -h, --help         print this help
+  -v, --version      print mtmock's version
 
 Limits (whole numbers):
 ${LIMIT_USAGE}
@@ -84,11 +85,13 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
         fixtures: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
         ...Object.fromEntries(LIMIT_NAMES.map((name) => [limitFlag(name), { type: 'string' }])),
       },
     });
   } catch (error) {
-    throw new CliUsageError(`${(error as Error).message}. Run mtmock --help for the options.`);
+    const message = (error as Error).message.replace(/\.$/, '');
+    throw new CliUsageError(`${message}. Run mtmock --help for the options.`);
   }
   const { values, positionals } = parsed;
 
@@ -106,14 +109,16 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) {
     throw new CliUsageError(
-      `invalid --port value "${portText}": expected an integer from 0 to 65535`,
+      `invalid ${source('port', values.port)} value "${portText}": ` +
+        'expected an integer from 0 to 65535',
     );
   }
 
   const levelText = values['log-level'] ?? env.MTMOCK_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(levelText)) {
     throw new CliUsageError(
-      `invalid --log-level value "${levelText}": expected one of ${LOG_LEVELS.join(', ')}`,
+      `invalid ${source('log-level', values['log-level'])} value "${levelText}": ` +
+        `expected one of ${LOG_LEVELS.join(', ')}`,
     );
   }
 
@@ -123,17 +128,30 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     const text = (values as Record<string, string | undefined>)[flag] ?? env[limitVariable(name)];
     if (text === undefined) continue;
     if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-      throw new CliUsageError(`invalid --${flag} value "${text}": expected a whole number above 0`);
+      const from = (values as Record<string, string | undefined>)[flag];
+      throw new CliUsageError(
+        `invalid ${source(flag, from)} value "${text}": expected a whole number above 0`,
+      );
     }
     limits[name] = Number(text);
   }
 
   return {
-    command: values.help ? 'help' : (command as 'serve' | 'healthcheck'),
+    command: values.help
+      ? 'help'
+      : values.version
+        ? 'version'
+        : (command as 'serve' | 'healthcheck'),
     host,
     port,
     fixtures: values.fixtures ?? env.MTMOCK_FIXTURES,
     logLevel: levelText as LevelWithSilent,
     limits,
   };
+}
+
+/** Names where a bad value came from: the flag when given, else its MTMOCK_* variable. */
+function source(flag: string, flagValue: string | undefined): string {
+  if (flagValue !== undefined) return `--${flag}`;
+  return `MTMOCK_${flag.toUpperCase().replace(/-/g, '_')}`;
 }

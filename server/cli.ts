@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './cli-options.js';
 
@@ -13,7 +14,10 @@ async function serve(options: CliOptions): Promise<void> {
     logLevel: options.logLevel,
     limits: options.limits,
   });
-  server.log.info(
+  // Scripts wait for this line to learn the port, so it is written at any level but silent.
+  const readyLog = server.log.child({});
+  if (options.logLevel !== 'silent') readyLog.level = 'info';
+  readyLog.info(
     {
       host: server.host,
       port: server.port,
@@ -59,17 +63,28 @@ function healthcheck(options: CliOptions): void {
   probe.end();
 }
 
+/** Folds a multi-line message, such as one issue per invalid fixture field, onto one line. */
+function oneLine(message: string): string {
+  return message.replace(/:\s*\n\s*/g, ': ').replace(/\.?\s*\n\s*/g, '; ');
+}
+
 async function main(): Promise<void> {
   let options: CliOptions;
   try {
     options = parseCliOptions(process.argv.slice(2), process.env);
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
-    process.stderr.write(`mtmock: ${error.message}\n`);
+    process.stderr.write(`mtmock: ${oneLine(error.message)}\n`);
     process.exit(2);
   }
   if (options.command === 'help') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (options.command === 'version') {
+    const manifest = new URL('../../package.json', import.meta.url);
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+    process.stdout.write(`mtmock ${version}\n`);
     return;
   }
   if (options.command === 'healthcheck') {
@@ -81,8 +96,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Start-up failures (a bad fixture file, a port in use) end in one line and exit code 1.
-  // Multi-line messages, such as one issue per invalid fixture field, are folded onto one line.
-  const message = (error as Error).message.replace(/\s*\n\s*/g, '; ');
-  process.stderr.write(`mtmock: ${message}\n`);
+  process.stderr.write(`mtmock: ${oneLine((error as Error).message)}\n`);
   process.exit(1);
 });

@@ -91,10 +91,14 @@ export class RpcDispatcher implements RpcInvoker {
 
   async invoke(call: RpcCall): Promise<Buffer> {
     const { key } = call;
+    const layerBefore = key.layer;
     const query = this.unwrap(call.query, key);
     const layer = key.layer ?? this.options.registry.defaultLayer;
     const view = this.options.registry.view(layer);
-    const log = call.log.child({ layer, method: query._ });
+    // call.log already names the key's layer unless this call is the one that declared it.
+    const log = call.log.child(
+      layerBefore === layer ? { method: query._ } : { layer, method: query._ },
+    );
     const started = process.hrtime.bigint();
     const request: InterceptedRequest = { query, call, view };
     const interceptor = this.options.interceptor;
