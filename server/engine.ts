@@ -9,7 +9,7 @@ import { loadFixtures, type FixtureSource } from './domain/fixtures.js';
 import { assertMethodAllowed } from './domain/key-state.js';
 import { KeyExchange } from './exchange/key-exchange.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, LOG_LEVELS, type Logger } from './logger.js';
 import type { ServedDc } from './rpc/context.js';
 import { RpcDispatcher } from './rpc/dispatcher.js';
 import { createAccountHandlers } from './rpc/handlers/account.js';
@@ -89,7 +89,11 @@ export interface MockEngine {
 /** Creates the engine. It does no I/O besides reading the fixture and key files. */
 export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
   const limits = resolveLimits(options.limits);
-  const log = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const level = options.logLevel ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new RangeError(`invalid logLevel "${level}": expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const log = options.logger ?? createLogger(level);
   const clock = controllable(options.clock);
   const control = new ControlPlane({ clock, log, journalSize: options.journalSize });
   const rsaKey: ServerRsaKey = options.rsaPrivateKeyPem

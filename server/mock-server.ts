@@ -30,12 +30,16 @@ const WARM_UP_DELAY_MS = 50;
 
 /** Starts the mock in this process on one TCP port. Resolves once it listens. */
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`invalid port ${port}: expected an integer from 0 to 65535`);
+  }
   const engine = createMockEngine(options);
   // The admin API needs the server object, which exists only once the listener has its port.
   const admin: { target?: MockServer } = {};
   const listener = await startListener({
     host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
+    port,
     log: engine.log,
     onConnection: engine.accept,
     maxPayloadLength: engine.limits.maxPayloadLength,

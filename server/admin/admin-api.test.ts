@@ -107,3 +107,16 @@ describe('admin API', () => {
     expect(answer.status).toBe(404);
   });
 });
+
+describe('startMockServer options', () => {
+  it('rejects a port outside 0 to 65535', async () => {
+    await expect(startMockServer({ port: 70000, logLevel: 'silent' })).rejects.toThrow(
+      /port 70000/,
+    );
+  });
+
+  it('rejects an unknown log level', async () => {
+    const options = { logLevel: 'loud' as 'info' };
+    await expect(startMockServer(options)).rejects.toThrow(/logLevel "loud"/);
+  });
+});
