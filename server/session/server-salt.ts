@@ -7,6 +7,9 @@ export const SALT_WINDOW_SECONDS = 1800;
 /** How many future windows a client may hold salts for (get_future_salts takes at most 64). */
 const MAX_FUTURE_WINDOWS = 64;
 
+/** Salts kept per key: the previous, current and every future window a client may hold. */
+const MAX_CACHED_SALTS = 2 * (MAX_FUTURE_WINDOWS + 2);
+
 export interface FutureSalt {
   validSince: number;
   validUntil: number;
@@ -20,6 +23,7 @@ export interface FutureSalt {
  */
 export class ServerSalts {
   private readonly secret = randomBytes(32);
+  private readonly cache = new Map<number, bigint>();
   private readonly initialWindow: number;
 
   constructor(
@@ -34,8 +38,15 @@ export class ServerSalts {
   }
 
   private saltOf(window: number): bigint {
-    const digest = createHmac('sha256', this.secret).update(String(window)).digest();
-    return digest.readBigInt64LE(0);
+    let salt = this.cache.get(window);
+    if (salt === undefined) {
+      const digest = createHmac('sha256', this.secret).update(String(window)).digest();
+      salt = digest.readBigInt64LE(0);
+      // Every message checks its salt, so each window's HMAC is computed once.
+      if (this.cache.size >= MAX_CACHED_SALTS) this.cache.clear();
+      this.cache.set(window, salt);
+    }
+    return salt;
   }
 
   /** Returns the salt that the server hands out now, in bad_server_salt and new_session_created. */
