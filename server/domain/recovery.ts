@@ -37,14 +37,21 @@ export class RecoveryFlow {
    * are absent. The caller signs the key in. A used code gets PASSWORD_RECOVERY_EXPIRED.
    *
    * An email in `newSettings` that differs from the recovery email waits for confirmation as
-   * in `account.updatePasswordSettings`, but the new password applies at once and no
-   * EMAIL_UNCONFIRMED_X is thrown, because the client needs the authorization in the result.
+   * in `account.updatePasswordSettings`. The new password still applies at once, and the
+   * method returns the EMAIL_UNCONFIRMED_X error for the caller to throw once it has signed the
+   * key in, so the client can confirm the email with account.confirmPasswordEmail.
+   * NOTE: Telegram's docs do not say what recovery with an email answers; this follows
+   * updatePasswordSettings.
    *
    * Throws CODE_EMPTY, PASSWORD_EMPTY, PASSWORD_RECOVERY_NA, the code errors of
    * `checkRecoveryPassword`, and NEW_SETTINGS_INVALID, NEW_SALT_INVALID or EMAIL_INVALID for
    * bad settings. NEW_SETTINGS_INVALID also covers settings without a new password.
    */
-  recoverPassword(account: Account, code: string, newSettings: TlObject | undefined): void {
+  recoverPassword(
+    account: Account,
+    code: string,
+    newSettings: TlObject | undefined,
+  ): RpcError | undefined {
     if (code === '') throw RpcError.badRequest('CODE_EMPTY');
     requireRecoveryEmail(account);
     this.checkCode(account, code);
@@ -55,7 +62,7 @@ export class RecoveryFlow {
     if (!settings || settings.password.kind === 'remove') {
       account.removePassword();
       this.domain.emailCodes.discardAccount(account.id);
-      return;
+      return undefined;
     }
 
     account.setPassword(settings.password.password);
@@ -65,8 +72,9 @@ export class RecoveryFlow {
       account.recoveryEmail = undefined;
       account.pendingEmailChange = undefined;
     } else if (email && email.toLowerCase() !== account.recoveryEmail?.toLowerCase()) {
-      this.domain.passwordEmail.startConfirmation(account, { email });
+      return this.domain.passwordEmail.startConfirmation(account, { email });
     }
+    return undefined;
   }
 
   private checkCode(account: Account, code: string): void {

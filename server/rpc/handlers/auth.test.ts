@@ -452,7 +452,10 @@ describe('auth.recoverPassword', () => {
     const newSettings = await gramjsNewSettings(await getPassword(harness, ctx), 'recovered-pw', {
       email: 'alice.new@example.net',
     });
-    await harness.call(ctx, 'auth.recoverPassword', { code: '246810', new_settings: newSettings });
+    await expect(
+      harness.call(ctx, 'auth.recoverPassword', { code: '246810', new_settings: newSettings }),
+    ).rejects.toMatchObject(rpcError(400, 'EMAIL_UNCONFIRMED_6'));
+    expect(ctx.auth.state).toBe('authorized');
 
     const password = await getPassword(harness, ctx);
     expect(password).toMatchObject({

@@ -78,13 +78,14 @@ export function createAuthHandlers(domain: Domain): Record<string, RpcHandler> {
 
     'auth.recoverPassword': (params, ctx) => {
       const account = domain.accountForKey(ctx.auth);
-      domain.recovery.recoverPassword(
+      const emailUnconfirmed = domain.recovery.recoverPassword(
         account,
         stringParam(params, 'code'),
         optionalObjectParam(params, 'new_settings'),
       );
       authorizeKey(ctx.auth, account.id);
       ctx.log.info({ userId: account.id.toString() }, 'signed in by 2FA password recovery');
+      if (emailUnconfirmed) throw emailUnconfirmed;
       return authorization(account);
     },
   };
