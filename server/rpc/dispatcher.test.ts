@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../clock.js';
 import { AuthKeyStore } from '../session/auth-key-store.js';
 import { Session } from '../session/session.js';
-import { deserialize } from '../tl/codec.js';
+import { deserialize, serialize } from '../tl/codec.js';
 import { defaultRegistry } from '../tl/registry.js';
 import type { TlObject } from '../tl/types.js';
 import type { RpcHandler } from './context.js';
@@ -122,5 +122,30 @@ describe('RpcDispatcher', () => {
     const { invoke } = createDispatcher({ 'account.updateStatus': () => true });
     const answer = await invoke({ _: 'account.updateStatus', offline: false });
     expect(answer._).toBe('boolTrue');
+  });
+
+  it('rejects a method form from another layer than the declared one', async () => {
+    const { invoke } = createDispatcher({ 'auth.signIn': () => ({ _: 'auth.authorization' }) });
+    // auth.signIn#8d52a951 (layers 145 and up) sent by a client that declared layer 144,
+    // whose auth.signIn is #bcd51581.
+    const view198 = registry.view(198);
+    const signIn = deserialize(
+      serialize(
+        { _: 'auth.signIn', phone_number: '1', phone_code_hash: 'h', phone_code: '1' },
+        view198,
+      ),
+      view198,
+    );
+    const answer = await invoke({ _: 'invokeWithLayer', layer: 144, query: signIn });
+    expect(answer).toMatchObject({ _: 'rpc_error', error_code: 400 });
+    expect(answer.error_message).toBe('INPUT_METHOD_INVALID');
+  });
+
+  it('accepts a decoded method form of the declared layer', async () => {
+    const { invoke } = createDispatcher({ 'help.getNearestDc': nearestDc });
+    const view198 = registry.view(198);
+    const query = deserialize(serialize({ _: 'help.getNearestDc' }, view198), view198);
+    const answer = await invoke({ _: 'invokeWithLayer', layer: 198, query });
+    expect(answer._).toBe('nearestDc');
   });
 });

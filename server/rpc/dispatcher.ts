@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { TlWriter } from '../binary/tl-writer.js';
-import { encodeObject, encodeValue } from '../tl/codec.js';
+import { encodeObject, encodeValue, formatTlId, receivedIdOf } from '../tl/codec.js';
 import type { TlRegistry, TlSchemaView } from '../tl/registry.js';
 import type { TlObject } from '../tl/types.js';
 import type { AuthKeyRecord } from '../session/auth-key-store.js';
@@ -188,6 +188,15 @@ export class RpcDispatcher implements RpcInvoker {
     const method = query._;
     const combinator = view.methodByName(method);
     if (!combinator) throw RpcError.badRequest('INPUT_METHOD_INVALID');
+    const receivedId = receivedIdOf(query);
+    if (receivedId !== undefined && receivedId !== combinator.id) {
+      // The request uses another layer's form of the method than the one the client declared.
+      log.warn(
+        { receivedId: formatTlId(receivedId), layerId: formatTlId(combinator.id) },
+        'method constructor is not in the client layer',
+      );
+      throw RpcError.badRequest('INPUT_METHOD_INVALID');
+    }
     if (interception?.error) {
       throw new RpcError(interception.error.code, interception.error.message);
     }

@@ -8,7 +8,7 @@ import type { TlObject } from './types.js';
 
 export { formatTlId, TlCodecError, type TlCodecErrorCode } from './codec-error.js';
 export { MAX_DEPTH } from './codec-common.js';
-export { decodeObject, decodeValue } from './decode.js';
+export { decodeObject, decodeValue, RECEIVED_ID, receivedIdOf } from './decode.js';
 export { encodeObject, encodeValue } from './encode.js';
 
 /** Encodes a boxed object into a new buffer. See `encodeObject` for the value rules. */

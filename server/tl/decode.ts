@@ -11,6 +11,17 @@ import type { TlSchemaView } from './schema-view.js';
 import { formatTlType, parsedParams, parseTlType, type TlType } from './tl-type.js';
 import type { TlCombinator, TlObject } from './types.js';
 
+/**
+ * Key of the constructor id that a decoded method call arrived with. A method's name can map to
+ * another id in the client's layer, and the dispatcher compares the two.
+ */
+export const RECEIVED_ID = Symbol('tl.receivedId');
+
+/** Returns the constructor id a decoded method call arrived with, if it was decoded. */
+export function receivedIdOf(value: TlObject): number | undefined {
+  return (value as unknown as Record<symbol, number | undefined>)[RECEIVED_ID];
+}
+
 const ANY = { kind: 'any' } as const;
 
 /**
@@ -126,6 +137,9 @@ function readFields(
 ): TlObject {
   checkDepth(depth, reader);
   const object: TlObject = { _: combinator.name };
+  if (combinator.kind === 'method') {
+    Object.defineProperty(object, RECEIVED_ID, { value: combinator.id, enumerable: false });
+  }
   const flagWords = new Map<string, number>();
 
   for (const param of parsedParams(combinator)) {
