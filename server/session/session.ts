@@ -54,6 +54,9 @@ export class Session {
   readonly unacknowledged = new Set<bigint>();
   private contentSent = 0;
   private readonly received = new Map<bigint, ReceivedMessage>();
+  /** Highest msg_id and highest seq_no received so far, evicted messages included. */
+  private maxReceivedMsgId: bigint | undefined;
+  private maxReceivedSeqNo: number | undefined;
 
   constructor(
     readonly sessionId: bigint,
@@ -73,6 +76,12 @@ export class Session {
   /** Records a client message; the oldest entries go once the window is full. */
   markReceived(msgId: bigint, seqNo: number): void {
     this.received.set(msgId, { seqNo, answered: false });
+    if (this.maxReceivedMsgId === undefined || msgId > this.maxReceivedMsgId) {
+      this.maxReceivedMsgId = msgId;
+    }
+    if (this.maxReceivedSeqNo === undefined || seqNo > this.maxReceivedSeqNo) {
+      this.maxReceivedSeqNo = seqNo;
+    }
     if (this.received.size > RECENT_LIMIT) {
       const oldest = this.received.keys().next().value;
       if (oldest !== undefined) this.received.delete(oldest);
@@ -91,6 +100,13 @@ export class Session {
    */
   checkSeqNo(msgId: bigint, seqNo: number): 32 | 33 | undefined {
     const odd = (seqNo & 1) === 1;
+    if (this.maxReceivedSeqNo === undefined) return undefined;
+    // Messages almost always arrive in msg_id order; then every seen one is older, and only the
+    // highest seq_no among them matters, which spares a scan per message.
+    if (this.maxReceivedMsgId !== undefined && msgId > this.maxReceivedMsgId) {
+      const highest = this.maxReceivedSeqNo;
+      return highest > seqNo || (highest === seqNo && odd) ? 32 : undefined;
+    }
     for (const [otherId, other] of this.received) {
       if (otherId < msgId && (other.seqNo > seqNo || (other.seqNo === seqNo && odd))) return 32;
       if (otherId > msgId && (other.seqNo < seqNo || (other.seqNo === seqNo && odd))) return 33;
