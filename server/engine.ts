@@ -18,7 +18,6 @@ import { createHelpHandlers } from './rpc/handlers/help.js';
 import { createUpdatesHandlers } from './rpc/handlers/updates.js';
 import { createUsersHandlers } from './rpc/handlers/users.js';
 import { AuthKeyStore } from './session/auth-key-store.js';
-import type { SessionLimitOptions } from './session/connection-session.js';
 import { SessionLayer, type SessionLayerOptions } from './session/session-layer.js';
 import { defaultRegistry } from './tl/registry.js';
 import type { AcceptConnection } from './transport/transport-connection.js';
@@ -119,7 +118,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     authorize: assertMethodAllowed,
     interceptor: control,
   });
-  const sessionOptions: SessionLayerOptions & SessionLimitOptions = {
+  const sessionOptions: SessionLayerOptions = {
     keys,
     registry,
     clock,

@@ -4,12 +4,7 @@ import type { Clock } from '../clock.js';
 import { formatKeyId, type Logger } from '../logger.js';
 import { deserialize, serialize, TlCodecError } from '../tl/codec.js';
 import type { TlObject } from '../tl/types.js';
-import {
-  openMessage,
-  openPlainMessage,
-  sealPlainMessage,
-  type DecryptedMessage,
-} from './encrypted-message.js';
+import { openMessage, type DecryptedMessage } from './encrypted-message.js';
 import {
   buildRpcResult,
   ContainerError,
@@ -25,8 +20,8 @@ import {
   type ServiceMessageHost,
 } from './service-messages.js';
 import { Session } from './session.js';
+import { KeyExchangeChannel, rejectPacket } from './key-exchange-channel.js';
 import type {
-  KeyExchangeStep,
   PacketConnection,
   RpcEffects,
   SessionLayer,
@@ -34,47 +29,23 @@ import type {
 } from './session-layer.js';
 
 const DEFAULT_MAX_GZIP_OUTPUT = 16 * 1024 * 1024;
-const TRANSPORT_ERROR_NOT_FOUND = -404;
-const TRANSPORT_ERROR_FLOOD = -429;
-
-/** Limits on key exchanges, shared by every connection of one engine. */
-export interface HandshakeLimits {
-  /** Key exchanges one connection may start (req_pq_multi) without finishing one. */
-  maxPerConnection: number;
-  /** Unfinished key exchanges allowed across all connections that share this object. */
-  maxPending: number;
-  /** Time in ms from the first req_pq_multi to dh_gen_ok before the connection is closed. */
-  timeoutMs: number;
-  /** Number of unfinished key exchanges now; the connections update it. */
-  pending: number;
-}
 
 /**
- * Limits that the engine passes in the same object as SessionLayerOptions.
- * NOTE: these fields belong in SessionLayerOptions; until they move there, the engine builds one
- * object of both types.
+ * Per-connection state of the session layer: encrypted messages and their checks, containers,
+ * gzip, service messages and RPC calls, and the ping_delay_disconnect timer. Unencrypted
+ * key-exchange messages go to a KeyExchangeChannel.
  */
-export interface SessionLimitOptions {
-  /** Maximum number of messages in one msg_container. Default 1024. */
-  maxContainerMessages?: number;
-  handshakes?: HandshakeLimits;
-}
-
-/** Per-connection state: the key exchange in progress and the ping_delay_disconnect timer. */
 export class ConnectionSession implements ServiceMessageHost {
-  private exchange?: KeyExchangeStep;
   private disconnectTimer?: NodeJS.Timeout;
-  private readonly options: SessionLayerOptions & SessionLimitOptions;
-  /** Key exchanges started on this connection since the last one that finished. */
-  private handshakeStarts = 0;
-  /** Runs while a key exchange is unfinished; also marks it as counted in `pending`. */
-  private handshakeTimer?: NodeJS.Timeout;
+  private readonly options: SessionLayerOptions;
+  private readonly keyExchange: KeyExchangeChannel;
 
   constructor(
     private readonly layer: SessionLayer,
     private readonly connection: PacketConnection,
   ) {
     this.options = layer.options;
+    this.keyExchange = new KeyExchangeChannel(layer, connection);
   }
 
   get clock(): Clock {
@@ -87,98 +58,17 @@ export class ConnectionSession implements ServiceMessageHost {
       return;
     }
     const authKeyId = packet.readBigInt64LE(0);
-    if (authKeyId === 0n) this.onPlainPacket(packet);
+    if (authKeyId === 0n) this.keyExchange.onPlainPacket(packet);
     else this.onEncryptedPacket(authKeyId, packet);
   }
 
   onClose(): void {
     clearTimeout(this.disconnectTimer);
-    this.exchange = undefined;
-    this.endHandshake();
-  }
-
-  /**
-   * Counts a key exchange that req_pq_multi starts. Returns false, after sending transport
-   * error -429 and closing, when the connection or the engine has too many unfinished ones.
-   */
-  private admitHandshake(): boolean {
-    const limits = this.options.handshakes;
-    if (limits === undefined) return true;
-    let reason: string | undefined;
-    if (this.handshakeStarts >= limits.maxPerConnection) {
-      reason = `${this.handshakeStarts} key exchanges started on this connection without one finishing; maxHandshakesPerConnection is ${limits.maxPerConnection}`;
-    } else if (this.handshakeTimer === undefined && limits.pending >= limits.maxPending) {
-      reason = `${limits.pending} key exchanges are unfinished across all connections; maxPendingHandshakes is ${limits.maxPending}`;
-    }
-    if (reason !== undefined) {
-      this.connection.log.warn({ reason, code: TRANSPORT_ERROR_FLOOD }, 'transport error sent');
-      this.connection.sendTransportError(TRANSPORT_ERROR_FLOOD);
-      this.connection.close();
-      return false;
-    }
-    this.handshakeStarts += 1;
-    if (this.handshakeTimer === undefined) {
-      limits.pending += 1;
-      this.handshakeTimer = setTimeout(() => this.timeOutHandshake(limits), limits.timeoutMs);
-      this.handshakeTimer.unref();
-    }
-    return true;
-  }
-
-  private timeOutHandshake(limits: HandshakeLimits): void {
-    this.connection.log.warn(
-      { timeoutMs: limits.timeoutMs, code: TRANSPORT_ERROR_NOT_FOUND },
-      'key exchange did not finish within handshakeTimeoutMs; transport error sent, closing',
-    );
-    this.endHandshake();
-    this.exchange = undefined;
-    this.connection.sendTransportError(TRANSPORT_ERROR_NOT_FOUND);
-    this.connection.close();
-  }
-
-  /** Stops the handshake timer and removes this connection's exchange from the pending count. */
-  private endHandshake(): void {
-    if (this.handshakeTimer === undefined) return;
-    clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
-    if (this.options.handshakes) this.options.handshakes.pending -= 1;
+    this.keyExchange.close();
   }
 
   private reject(reason: string, fields: Record<string, unknown> = {}): void {
-    this.connection.log.warn(
-      { ...fields, reason, code: TRANSPORT_ERROR_NOT_FOUND },
-      'transport error sent',
-    );
-    this.connection.sendTransportError(TRANSPORT_ERROR_NOT_FOUND);
-  }
-
-  private onPlainPacket(packet: Buffer): void {
-    const view = this.layer.viewFor(undefined);
-    try {
-      const { body } = openPlainMessage(packet);
-      const request = deserialize(body, view);
-      if (request._ === 'req_pq_multi' || request._ === 'req_pq') {
-        if (!this.admitHandshake()) return;
-      }
-      this.exchange ??= this.options.createKeyExchange(this.connection.log);
-      const { answer, authKey } = this.exchange.handle(request);
-      if (authKey) {
-        this.options.keys.add(authKey);
-        this.exchange = undefined;
-        this.handshakeStarts = 0;
-        this.endHandshake();
-        this.connection.log.info(
-          { authKeyId: formatKeyId(authKey.authKeyId), temporary: authKey.expiresIn !== undefined },
-          'auth key created',
-        );
-      }
-      const msgId = this.layer.msgIds.next('response');
-      this.connection.send(sealPlainMessage(msgId, serialize(answer, view)));
-    } catch (error) {
-      this.exchange = undefined;
-      this.endHandshake();
-      this.reject('key exchange step failed', { err: (error as Error).message });
-    }
+    rejectPacket(this.connection, reason, fields);
   }
 
   private onEncryptedPacket(authKeyId: bigint, packet: Buffer): void {

@@ -58,6 +58,18 @@ export interface KeyExchangeStep {
   handle(request: TlObject): { answer: TlObject; authKey?: NewKeyParams };
 }
 
+/** Limits on key exchanges, shared by every connection of one engine. */
+export interface HandshakeLimits {
+  /** Key exchanges one connection may start (req_pq_multi) without finishing one. */
+  maxPerConnection: number;
+  /** Unfinished key exchanges allowed across all connections that share this object. */
+  maxPending: number;
+  /** Time in ms from the first req_pq_multi to dh_gen_ok before the connection is closed. */
+  timeoutMs: number;
+  /** Number of unfinished key exchanges now; the connections update it. */
+  pending: number;
+}
+
 export interface SessionLayerOptions {
   keys: AuthKeyStore;
   registry: TlRegistry;
@@ -66,6 +78,10 @@ export interface SessionLayerOptions {
   createKeyExchange(log: Logger): KeyExchangeStep;
   /** Largest output that one gzip_packed may inflate to, in bytes. */
   maxGzipOutput?: number;
+  /** Maximum number of messages in one msg_container. Default 1024. */
+  maxContainerMessages?: number;
+  /** Key-exchange limits; none when absent. */
+  handshakes?: HandshakeLimits;
   /** Returns true to answer a message with a valid salt with bad_server_salt (a fault). */
   forceBadServerSalt?(key: AuthKeyRecord): boolean;
 }
