@@ -32,11 +32,28 @@ install_packages() {
   timeout 900 apt-get install -y -qq "${missing[@]}" >&2
 }
 
+# A dockerd that was killed (as when a session ends) leaves its pid file behind, and a new
+# dockerd refuses to start while the file exists. Removes the file unless its process still runs.
+remove_stale_pid_file() {
+  local file="$1" name="$2" pid
+  [ -f "$file" ] || return 0
+  pid="$(cat "$file" 2>/dev/null || true)"
+  # A killed process that nobody has reaped yet is a zombie (state Z): it counts as stopped.
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "$name" ] &&
+    [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)" != "Z" ]; then
+    return 0
+  fi
+  log "removing stale $file (pid ${pid:-none} is not a running $name)"
+  rm -f "$file"
+}
+
 start_dockerd() {
   if docker_cli info >/dev/null 2>&1; then
     log "a Docker engine is already running"
     return
   fi
+  remove_stale_pid_file /var/run/docker.pid dockerd
+  remove_stale_pid_file /var/run/docker/containerd/containerd.pid containerd
   log "starting dockerd (log: $DOCKERD_LOG)"
   nohup dockerd >"$DOCKERD_LOG" 2>&1 &
   local waited=0
