@@ -1,128 +1,34 @@
 /**
- * JSON shapes of the control endpoints, as the typed admin client sends and receives them.
- * TL values use the JSON forms of the admin API: long as a decimal string, bytes as "hex:…" or
- * "base64:…", objects as `{"_": "constructor", …}`.
+ * JSON shapes of the control endpoints, as the typed admin client sends and receives them. They
+ * are the control plane's own types, so the client and the server cannot drift apart. TL values
+ * use the JSON forms of the admin API: long as a decimal string, bytes as "hex:…" or "base64:…",
+ * objects as `{"_": "constructor", …}`.
  */
+import type { ClockState } from '../control/controllable-clock.js';
+import type { Fault, FaultInput, FaultType } from '../control/faults.js';
+import type {
+  CountExpectation,
+  JournalEntry,
+  NearMiss,
+  RequestPattern,
+  VerifyResult,
+} from '../control/journal.js';
+import type { ScenarioState } from '../control/scenarios.js';
+import type { RpcErrorSpec, Stub, StubInput } from '../control/stubs.js';
 
-export interface AdminRpcError {
-  code: number;
-  message: string;
-}
+export type AdminRpcError = RpcErrorSpec;
+export type AdminStubInput = StubInput;
+export type AdminStub = Stub;
+export type AdminFaultType = FaultType;
+export type AdminFaultInput = FaultInput;
+export type AdminFault = Fault;
+export type AdminRequestPattern = RequestPattern;
 
-export interface AdminStubInput {
-  method: string;
-  params?: Record<string, unknown>;
-  result?: unknown;
-  error?: AdminRpcError;
-  priority?: number;
-  times?: number;
-  scenario?: string;
-  requiredState?: string;
-  newState?: string;
-  apiId?: number;
-}
+/** A journal entry; over JSON its parameters are always an object. */
+export type AdminJournalEntry = Omit<JournalEntry, 'params'> & { params: Record<string, unknown> };
 
-export interface AdminStub extends AdminStubInput {
-  id: string;
-  priority: number;
-  matched: number;
-  createdAt: number;
-}
-
-export type AdminFaultType =
-  | 'transport-error'
-  | 'close-before-reply'
-  | 'close-after-reply'
-  | 'delay'
-  | 'flood-wait'
-  | 'rpc-error'
-  | 'bad-server-salt'
-  | 'clock-skew'
-  | 'gzip-result'
-  | 'split-writes';
-
-export interface AdminFaultInput {
-  type: AdminFaultType;
-  method?: string;
-  apiId?: number;
-  after?: number;
-  times?: number;
-  probability?: number;
-  seed?: number;
-  code?: number;
-  delayMs?: number;
-  maxDelayMs?: number;
-  seconds?: number;
-  error?: AdminRpcError;
-  skewMs?: number;
-  /** split-writes: bytes per TCP write of the reply's packet; default 1. */
-  chunkBytes?: number;
-}
-
-export interface AdminFault extends AdminFaultInput {
-  id: string;
-  seen: number;
-  fired: number;
-}
-
-export interface AdminRequestPattern {
-  method?: string;
-  authKeyId?: string;
-  apiId?: number;
-  since?: number;
-  until?: number;
-  /** `ok`, `error`, `dropped` or an rpc_error message such as `FLOOD_WAIT_3`. */
-  outcome?: string;
-  params?: Record<string, unknown>;
-}
-
-export interface AdminJournalEntry {
-  seq: number;
-  time: number;
-  connectionId: number;
-  authKeyId: string;
-  sessionId: string;
-  msgId: string;
-  apiId?: number;
-  layer: number;
-  method: string;
-  params: Record<string, unknown>;
-  outcome: 'ok' | 'error' | 'dropped';
-  result?: string;
-  error?: AdminRpcError;
-  stubId?: string;
-  faultIds?: string[];
-  latencyMs: number;
-}
-
-export interface AdminCountExpectation {
-  count?: number;
-  atLeast?: number;
-  atMost?: number;
-}
-
-export interface AdminNearMiss {
-  entry: AdminJournalEntry;
-  reasons: string[];
-  mismatches: { field: string; expected: unknown; actual: unknown }[];
-}
-
-export interface AdminVerifyResult {
-  ok: boolean;
-  count: number;
-  expected: AdminCountExpectation;
-  nearMisses: AdminNearMiss[];
-}
-
-export interface AdminScenario {
-  name: string;
-  apiId?: number;
-  state: string;
-}
-
-export interface AdminClockState {
-  now: number;
-  mode: 'system' | 'fixed';
-  offsetMs: number;
-  skewMs: number;
-}
+export type AdminCountExpectation = CountExpectation;
+export type AdminNearMiss = Omit<NearMiss, 'entry'> & { entry: AdminJournalEntry };
+export type AdminVerifyResult = Omit<VerifyResult, 'nearMisses'> & { nearMisses: AdminNearMiss[] };
+export type AdminScenario = ScenarioState;
+export type AdminClockState = ClockState;

@@ -2,6 +2,7 @@
  * The OpenAPI 3.0 description of the admin API, served at GET /__admin/docs. It lists every
  * endpoint with its parameters and body shapes; docs/admin-api.md has examples.
  */
+import { FAULT_TYPES } from '../control/faults.js';
 
 type Schema = Record<string, unknown>;
 
@@ -85,18 +86,7 @@ const schemas: Record<string, Schema> = {
     properties: {
       type: {
         type: 'string',
-        enum: [
-          'transport-error',
-          'close-before-reply',
-          'close-after-reply',
-          'delay',
-          'flood-wait',
-          'rpc-error',
-          'bad-server-salt',
-          'clock-skew',
-          'gzip-result',
-          'split-writes',
-        ],
+        enum: [...FAULT_TYPES],
       },
       method: string,
       apiId: integer,
