@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Prepares a Docker engine for the container tests on a CI machine that cannot pull images:
-# installs docker.io and docker-compose with apt if they are missing, starts dockerd unless an
-# engine already responds, and imports a shell-less base image made from the host's node binary.
+# Prepares a Docker engine for the container tests on a CI machine that cannot pull images.
+# It installs docker.io and docker-compose with apt if they are missing, and starts dockerd
+# unless an engine already responds. Then it imports a shell-less base image made from the
+# host's node binary.
 # Prints the base image name as the last line on stdout. Everything else goes to stderr.
 #
 #   export MTMOCK_BASE_IMAGE="$(.ci/docker-setup.sh)"
@@ -38,7 +39,7 @@ remove_stale_pid_file() {
   local file="$1" name="$2" pid
   [ -f "$file" ] || return 0
   pid="$(cat "$file" 2>/dev/null || true)"
-  # A killed process that nobody has reaped yet is a zombie (state Z): it counts as stopped.
+  # A killed process that its parent has not reaped yet is a zombie (state Z), so it counts as stopped.
   if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "$name" ] &&
     [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)" != "Z" ]; then
     return 0

@@ -16,10 +16,10 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const baseImage = process.env.MTMOCK_BASE_IMAGE || undefined;
 
 /**
- * Returns why the container tests cannot run: no Docker engine, or no base image named. The
- * Dockerfile's default base must be pulled from a registry, so the tests only build when
- * MTMOCK_BASE_IMAGE names one (`.ci/docker-setup.sh` prints it; `node:20-bookworm-slim` works
- * where Docker Hub is reachable). Without it they would reach for the network.
+ * Returns why the container tests cannot run: no Docker engine, or no base image named.
+ * The Dockerfile's default base must be pulled from a registry, so the tests build only when
+ * MTMOCK_BASE_IMAGE names a base. `.ci/docker-setup.sh` prints one, and `node:20-bookworm-slim`
+ * works where Docker Hub is reachable. Without it the tests would reach for the network.
  */
 function findDockerProblem(): string | undefined {
   if (baseImage === undefined) {

@@ -161,7 +161,7 @@ describe('GramJS 2FA recovery with a new email', () => {
       const newSettings = await newPasswordSettings(client, 'alice after recovery', '');
       newSettings.email = 'alice@example.org';
 
-      // As with account.updatePasswordSettings, the new email answers EMAIL_UNCONFIRMED_X; the
+      // As with account.updatePasswordSettings, the new email gets EMAIL_UNCONFIRMED_X; the
       // password applies and the key is signed in all the same.
       const recover = client.invoke(new Api.auth.RecoverPassword({ code, newSettings }));
       await expect(recover).rejects.toBeInstanceOf(errors.EmailUnconfirmedError);

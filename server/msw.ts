@@ -114,7 +114,7 @@ function serveClient(
   });
 }
 
-/** A ByteChannel that sends to the client in the form that its `binaryType` requests. */
+/** Wraps the msw client connection as a ByteChannel that sends data as its `binaryType` asks. */
 function clientChannel(client: InterceptedClient): ByteChannel {
   // msw passes sent data to the client as is, so the adapter does what a browser would do:
   // deliver a Blob unless the client set binaryType to 'arraybuffer'.

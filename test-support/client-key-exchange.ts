@@ -195,7 +195,7 @@ async function finishExchange(
 
     const authKey = modPowPrime(gA, b);
     const { authKeyId } = hashAuthKey(authKey);
-    // The mock answers dh_gen_retry for a key with a leading zero byte and hashes it the way
+    // The mock sends dh_gen_retry for a key with a leading zero byte and hashes it the way
     // most clients do, without the zero bytes; this client follows that retry.
     const auxHash =
       response._ === 'dh_gen_retry' && authKey[0] === 0

@@ -183,7 +183,7 @@ export function createMtprotoCoreClient(
 
   const dcId = target.dcId ?? 2;
   client.dcList = [{ id: dcId, ip: target.host, port: target.port }];
-  // The storage caches the value before its promise settles, so the next call() already sees it.
+  // The storage caches the value before its promise settles, so the next call() already reads it.
   void client.setDefaultDc(dcId);
 
   const { fingerprintHex, key } = mtprotoCoreKeyEntry(target.publicKeyPem);

@@ -21,7 +21,7 @@ export interface AdminHealth {
   host: string;
   port: number;
   dcId: number;
-  /** How many auth keys the server holds right now. */
+  /** Number of auth keys the server stores right now. */
   authKeys: number;
 }
 
@@ -73,7 +73,7 @@ export interface AdminAccount {
 
 export type * from './control-types.js';
 
-/** An error answer of the admin API, with the HTTP status and the field it names, if any. */
+/** An error response of the admin API, with the HTTP status and the field it names, if any. */
 export class AdminApiError extends Error {
   override readonly name = 'AdminApiError';
 
@@ -199,7 +199,7 @@ export class AdminClient {
     return (await this.request<{ stubs: AdminStub[] }>('GET', path)).stubs;
   }
 
-  /** Throws AdminPendingStubsError when a stub never answered, like undici's assertion. */
+  /** Throws AdminPendingStubsError when a stub never matched a request, like undici's assertion. */
   async assertNoPendingStubs(): Promise<void> {
     const pending = await this.unmatchedStubs();
     if (pending.length > 0) throw new AdminPendingStubsError(pending);

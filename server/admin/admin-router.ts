@@ -7,7 +7,7 @@ import { ControlInputError } from '../control/control-input-error.js';
 import { defaultRegistry } from '../tl/registry.js';
 import { controlRoutes, type ControlRoute, type ControlTarget } from './control-routes.js';
 
-/** What the admin API reads and changes. */
+/** Server state that the admin API reads and changes. */
 export interface AdminTarget extends ControlTarget {
   readonly host: string;
   readonly port: number;
@@ -24,7 +24,7 @@ export const ADMIN_PREFIX = '/__admin';
 /** Largest JSON body the admin API reads, in bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** A bad admin request, answered with this status and a JSON error naming the field. */
+/** A bad admin request, rejected with this status and a JSON error naming the field. */
 export class AdminRequestError extends Error {
   constructor(
     readonly status: number,
@@ -72,8 +72,8 @@ const routes: Record<string, Route> = {
 };
 
 /**
- * Answers requests under /__admin with JSON. Returns false for other paths, so the listener
- * answers 404 for them.
+ * Handles requests under /__admin with JSON responses. Returns false for other paths, so the
+ * listener responds 404 to them.
  */
 export function handleAdminRequest(
   request: IncomingMessage,

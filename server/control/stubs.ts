@@ -67,7 +67,7 @@ const ALLOWED_KEYS = new Set([
 
 /**
  * Stub rules for any TL method. The registry validates a stub against the default layer when it
- * is added, and picks the stub that answers a request: the highest priority, then the newest.
+ * is added, and picks the stub that responds to a request: the highest priority, then the newest.
  */
 export class StubRegistry {
   private readonly stubs: Stub[] = [];
@@ -97,7 +97,7 @@ export class StubRegistry {
     return this.stubs.filter((stub) => apiId === undefined || stub.apiId === apiId).map(copy);
   }
 
-  /** Lists stubs that never answered a request, like undici's pendingInterceptors(). */
+  /** Lists stubs that never matched a request, like undici's pendingInterceptors(). */
   unmatched(apiId?: number): Stub[] {
     return this.list(apiId).filter((stub) => stub.matched === 0);
   }

@@ -40,7 +40,7 @@ export class RecoveryFlow {
    * in `account.updatePasswordSettings`. The new password still applies at once, and the
    * method returns the EMAIL_UNCONFIRMED_X error for the caller to throw once it has signed the
    * key in, so the client can confirm the email with account.confirmPasswordEmail.
-   * NOTE: Telegram's docs do not say what recovery with an email answers; this follows
+   * NOTE: Telegram's docs do not say how recovery with an email responds; this follows
    * updatePasswordSettings.
    *
    * Throws CODE_EMPTY, PASSWORD_EMPTY, PASSWORD_RECOVERY_NA, the code errors of

@@ -80,7 +80,7 @@ interface ExchangeRun {
 
 /**
  * Runs GramJS's doAuthentication against a new KeyExchange. When the padded key starts with 0x00
- * (1 run in 256), the server answers dh_gen_retry, which GramJS 2.26.22 treats as a failure, so
+ * (1 run in 256), the server sends dh_gen_retry, which GramJS 2.26.22 treats as a failure, so
  * such a run is repeated.
  */
 async function runGramJsExchange(): Promise<ExchangeRun> {

@@ -356,7 +356,7 @@ export class KeyExchange {
   }
 
   /**
-   * Answers dh_gen_retry for an auth key whose first byte is zero. GramJS, teleproto, mtcute,
+   * Sends dh_gen_retry for an auth key whose first byte is zero. GramJS, teleproto, mtcute,
    * @mtproto/core and Telethon keep g^ab in its minimal encoding, so they hash a 255-byte key and
    * would reject dh_gen_ok for the padded one; @mtproto/core would even hang. The retry's hash
    * uses the minimal key, which those clients check, and they retry with a fresh g_b.

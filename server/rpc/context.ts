@@ -13,7 +13,7 @@ export interface ServedDc {
   port: number;
 }
 
-/** What an RPC handler gets besides the request's parameters. */
+/** Context an RPC handler gets besides the request's parameters. */
 export interface RpcContext {
   readonly authKeyId: bigint;
   readonly sessionId: bigint;

@@ -37,7 +37,7 @@ export interface NewKeyParams {
 
 /**
  * In-memory store of auth keys. Reset drops them all, which makes every client run a new key
- * exchange after the server answers -404 to its next message.
+ * exchange after the server responds -404 to its next message.
  */
 export class AuthKeyStore {
   private readonly keys = new Map<bigint, AuthKeyRecord>();

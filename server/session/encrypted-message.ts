@@ -15,7 +15,7 @@ export interface DecryptedMessage {
   body: Buffer;
 }
 
-/** Raised when a decrypted message breaks the layout rules; the server answers -404. */
+/** Raised when a decrypted message breaks the layout rules. The server responds with transport error -404. */
 export class MessageLayoutError extends Error {
   override readonly name = 'MessageLayoutError';
 }
@@ -87,7 +87,7 @@ export function openPlainMessage(packet: Buffer): { msgId: bigint; body: Buffer 
   return { msgId: packet.readBigInt64LE(8), body: packet.subarray(20, 20 + length) };
 }
 
-/** Builds an unencrypted message, as the key exchange answers travel. */
+/** Builds an unencrypted message, the form in which key-exchange responses travel. */
 export function sealPlainMessage(msgId: bigint, body: Buffer): Buffer {
   const packet = Buffer.allocUnsafe(20 + body.length);
   packet.writeBigInt64LE(0n, 0);

@@ -50,7 +50,7 @@ export class KeyExchangeChannel {
     this.endHandshake();
   }
 
-  /** Handles one unencrypted message: a key-exchange step, answered unencrypted. */
+  /** Handles one unencrypted message: a key-exchange step, whose response is unencrypted too. */
   onPlainPacket(packet: Buffer): void {
     const view = this.layer.viewFor(undefined);
     try {

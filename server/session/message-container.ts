@@ -15,7 +15,7 @@ export interface ContainedMessage {
   body: Buffer;
 }
 
-/** Raised for a malformed container; the server answers bad_msg_notification with code 64. */
+/** Raised for a malformed container. The server responds with bad_msg_notification code 64. */
 export class ContainerError extends Error {
   override readonly name = 'ContainerError';
 }

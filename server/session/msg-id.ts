@@ -5,7 +5,7 @@ export type ServerMsgKind = 'response' | 'unsolicited';
 
 /**
  * Issues server msg_ids: the clock's time as seconds · 2^32 plus the fraction of a second, made
- * odd (`% 4 == 1` for answers to a client message, `% 4 == 3` for anything else) and strictly
+ * odd (`% 4 == 1` for responses to a client message, `% 4 == 3` for anything else) and strictly
  * increasing across the whole server, so that they also increase within every session.
  */
 export class MsgIdGenerator {

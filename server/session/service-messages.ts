@@ -26,7 +26,7 @@ export function isContentRelated(name: string): boolean {
 }
 
 /**
- * Handles one decoded service message and queues its answer on the session. Returns false when
+ * Handles one decoded service message and queues its response on the session. Returns false when
  * the object is not a service message, so the caller treats it as an RPC query.
  * pong, future_salts, msgs_state_info and destroy_session_* travel as top-level messages,
  * never inside rpc_result, because clients match them by type.
@@ -96,7 +96,7 @@ export function handleServiceMessage(
       return true;
 
     case 'rpc_drop_answer': {
-      // Every answer is sent as soon as it exists, so there is never one left to drop.
+      // Every response is sent as soon as it exists, so there is never one left to drop.
       const body = host.encode(session, { _: 'rpc_answer_unknown' });
       // rpc_drop_answer is itself a query, so its rpc_result refers to its own msg_id.
       session.enqueue({
@@ -113,7 +113,7 @@ export function handleServiceMessage(
     case 'msgs_all_info':
     case 'msg_detailed_info':
     case 'msg_new_detailed_info':
-      // NOTE: these are accepted and ignored: the mock answers at once and never resends.
+      // NOTE: these are accepted and ignored: the mock responds at once and never resends.
       return true;
 
     default:

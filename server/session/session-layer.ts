@@ -23,7 +23,7 @@ export interface PacketConnection extends SessionTransport {
   splitNextWrite?(chunkBytes: number): void;
 }
 
-/** A decoded RPC query with everything the RPC layer needs to answer it. */
+/** A decoded RPC query with everything the RPC layer needs to respond to it. */
 export interface RpcCall {
   query: TlObject;
   msgId: bigint;
@@ -48,7 +48,7 @@ export interface RpcEffects {
   splitWrites?: number;
 }
 
-/** The RPC layer: returns the encoded `result:Object` of rpc_result, an answer or an rpc_error. */
+/** The RPC layer: returns the encoded `result:Object` of rpc_result, a result or an rpc_error. */
 export interface RpcInvoker {
   invoke(call: RpcCall): Promise<Buffer>;
 }
@@ -82,7 +82,7 @@ export interface SessionLayerOptions {
   maxContainerMessages?: number;
   /** Key-exchange limits; none when absent. */
   handshakes?: HandshakeLimits;
-  /** Returns true to answer a message with a valid salt with bad_server_salt (a fault). */
+  /** Returns true to reject a message with a valid salt by bad_server_salt (a fault). */
   forceBadServerSalt?(key: AuthKeyRecord): boolean;
 }
 

@@ -8,7 +8,7 @@ export interface OutgoingMessage {
   kind: ServerMsgKind;
   /** Content-related messages need an ack and take odd seq_nos. */
   contentRelated: boolean;
-  /** For rpc_result: the client msg_id it answers, so that pending acks can skip it. */
+  /** For rpc_result: the client msg_id it responds to, so that pending acks can skip it. */
   answersMsgId?: bigint;
 }
 
@@ -50,7 +50,7 @@ export class Session {
   /** Whether new_session_created has been sent; it goes with the first message that has a valid salt. */
   announced = false;
   readonly outbox: OutgoingMessage[] = [];
-  /** Client msg_ids of content-related messages that still need an ack or an answer. */
+  /** Client msg_ids of content-related messages that still need an ack or a response. */
   readonly unacknowledged = new Set<bigint>();
   private contentSent = 0;
   private readonly received = new Map<bigint, ReceivedMessage>();
@@ -101,8 +101,8 @@ export class Session {
   checkSeqNo(msgId: bigint, seqNo: number): 32 | 33 | undefined {
     const odd = (seqNo & 1) === 1;
     if (this.maxReceivedSeqNo === undefined) return undefined;
-    // Messages almost always arrive in msg_id order; then every seen one is older, and only the
-    // highest seq_no among them matters, which spares a scan per message.
+    // Messages almost always arrive in msg_id order. Then every message seen is older, so only
+    // the highest seq_no among them matters and no scan is needed.
     if (this.maxReceivedMsgId !== undefined && msgId > this.maxReceivedMsgId) {
       const highest = this.maxReceivedSeqNo;
       return highest > seqNo || (highest === seqNo && odd) ? 32 : undefined;

@@ -25,7 +25,7 @@ export interface TlCombinator {
 export interface TlSchemaData {
   /** API layer, or 0 for the MTProto service schema. */
   layer: number;
-  /** Where the data came from, for example `telegram@2.26.22 tl/apiTl.js`. */
+  /** Origin of the data, for example `telegram@2.26.22 tl/apiTl.js`. */
   source: string;
   constructors: TlCombinator[];
   methods: TlCombinator[];
