@@ -7,7 +7,8 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
  * is the plaintext block before the first one. With c₋₁ = iv1 and m₋₁ = iv2:
  *   encryption: cᵢ = AES-E(mᵢ ⊕ cᵢ₋₁) ⊕ mᵢ₋₁
  *   decryption: mᵢ = AES-D(cᵢ ⊕ mᵢ₋₁) ⊕ cᵢ₋₁
- * Node has no IGE mode, so each call chains 16-byte blocks through one AES-256-ECB cipher.
+ * Node has no IGE mode. Encryption runs as one AES-256-CBC call (see aesIgeEncrypt), while
+ * decryption chains 16-byte blocks through one AES-256-ECB decipher.
  */
 
 const BLOCK_SIZE = 16;
@@ -46,41 +47,66 @@ function xorBlockInto(
 /**
  * Encrypts `plaintext` with AES-256-IGE. The length must be a multiple of 16. The caller pads,
  * because MTProto prescribes different padding rules in different places.
+ *
+ * IGE encryption equals CBC encryption of a rewritten input, which lets OpenSSL chain all the
+ * blocks in one call instead of one call per block. Let zᵢ = AES-E(mᵢ ⊕ cᵢ₋₁), so that
+ * cᵢ = zᵢ ⊕ mᵢ₋₁. CBC with IV iv1 over xᵢ = mᵢ ⊕ mᵢ₋₂ (with m₋₁ = iv2 and m₋₂ = 0) yields
+ * yᵢ = AES-E(xᵢ ⊕ yᵢ₋₁). By induction yᵢ = zᵢ, because xᵢ ⊕ zᵢ₋₁ = mᵢ ⊕ cᵢ₋₁.
  */
 export function aesIgeEncrypt(plaintext: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
-  checkArguments('encrypt', plaintext, key, iv);
-  const cipher = createCipheriv('aes-256-ecb', key, null);
-  cipher.setAutoPadding(false);
-
   const output = Buffer.allocUnsafe(plaintext.length);
-  const input = Buffer.allocUnsafe(BLOCK_SIZE);
-  let previousCipher: Uint8Array = iv;
-  let previousCipherOffset = 0;
-  let previousPlain: Uint8Array = iv;
-  let previousPlainOffset = BLOCK_SIZE;
-
-  for (let offset = 0; offset < plaintext.length; offset += BLOCK_SIZE) {
-    xorBlockInto(input, 0, plaintext, offset, previousCipher, previousCipherOffset);
-    const encrypted = cipher.update(input);
-    xorBlockInto(output, offset, encrypted, 0, previousPlain, previousPlainOffset);
-
-    previousCipher = output;
-    previousCipherOffset = offset;
-    previousPlain = plaintext;
-    previousPlainOffset = offset;
-  }
-  cipher.final();
+  aesIgeEncryptInto(plaintext, key, iv, output, 0);
   return output;
 }
 
-/** Decrypts AES-256-IGE `ciphertext`, whose length must be a multiple of 16. */
+/** Encrypts like aesIgeEncrypt into target[offset..], which must not overlap the plaintext. */
+export function aesIgeEncryptInto(
+  plaintext: Uint8Array,
+  key: Uint8Array,
+  iv: Uint8Array,
+  target: Uint8Array,
+  offset: number,
+): void {
+  checkArguments('encrypt', plaintext, key, iv);
+  const length = plaintext.length;
+  if (length === 0) return;
+
+  const cbcInput = Buffer.allocUnsafe(length);
+  cbcInput.set(plaintext.subarray(0, BLOCK_SIZE), 0);
+  if (length > BLOCK_SIZE) {
+    xorBlockInto(cbcInput, BLOCK_SIZE, plaintext, BLOCK_SIZE, iv, BLOCK_SIZE);
+  }
+  for (let i = 2 * BLOCK_SIZE; i < length; i++) {
+    cbcInput[i] = plaintext[i] ^ plaintext[i - 2 * BLOCK_SIZE];
+  }
+
+  // update() of whole blocks returns all of them, and only final() would add the PKCS#7 block,
+  // so final() is never called and padding needs no switching off.
+  const cbcOutput = createCipheriv('aes-256-cbc', key, iv.subarray(0, BLOCK_SIZE)).update(cbcInput);
+
+  // cᵢ = yᵢ ⊕ mᵢ₋₁, where m₋₁ = iv2.
+  for (let i = 0; i < BLOCK_SIZE; i++) {
+    target[offset + i] = cbcOutput[i] ^ iv[BLOCK_SIZE + i];
+  }
+  for (let i = BLOCK_SIZE; i < length; i++) {
+    target[offset + i] = cbcOutput[i] ^ plaintext[i - BLOCK_SIZE];
+  }
+}
+
+/** AES-D input of the block being decrypted; update() copies it, so one buffer serves all calls. */
+const decryptInput = Buffer.alloc(BLOCK_SIZE);
+
+/**
+ * Decrypts AES-256-IGE `ciphertext`, whose length must be a multiple of 16. Each block's input
+ * to AES-D depends on the previous block's output, so no OpenSSL mode can chain it in one call.
+ */
 export function aesIgeDecrypt(ciphertext: Uint8Array, key: Uint8Array, iv: Uint8Array): Buffer {
   checkArguments('decrypt', ciphertext, key, iv);
   const decipher = createDecipheriv('aes-256-ecb', key, null);
   decipher.setAutoPadding(false);
 
   const output = Buffer.allocUnsafe(ciphertext.length);
-  const input = Buffer.allocUnsafe(BLOCK_SIZE);
+  const input = decryptInput;
   let previousCipher: Uint8Array = iv;
   let previousCipherOffset = 0;
   let previousPlain: Uint8Array = iv;
@@ -96,6 +122,6 @@ export function aesIgeDecrypt(ciphertext: Uint8Array, key: Uint8Array, iv: Uint8
     previousPlain = output;
     previousPlainOffset = offset;
   }
-  decipher.final();
+  // With padding off, final() would return nothing, so it is not called.
   return output;
 }
