@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { hashAuthKey } from './auth-key.js';
@@ -17,6 +17,9 @@ const require = createRequire(import.meta.url);
 const bigInt = require('big-integer');
 const { AuthKey } = require('telegram/crypto/AuthKey');
 const { MTProtoState } = require('telegram/network/MTProtoState');
+const { IGE: GramJsIge } = require('telegram/crypto/IGE') as {
+  IGE: new (key: Buffer, iv: Buffer) => { encryptIge(plaintext: Buffer): Buffer };
+};
 
 interface GramJsMessage {
   msgId: { toString(): string };
@@ -166,6 +169,36 @@ describe('encryptMessage', () => {
       const envelope = encryptMessage(authKey, authKeyId, plaintext, x);
       expect(envelope.readBigInt64LE(0)).toBe(authKeyId);
       expect(decryptMessage(authKey, envelope, x).equals(plaintext)).toBe(true);
+    }
+  });
+
+  it('matches the formulas for small and large plaintexts', () => {
+    // Computed here from the MTProto 2.0 formulas with createHash and GramJS's AES-IGE. Sizes
+    // alternate between small and above the 64 KiB that encryptMessage hashes in one piece, so
+    // that a value left over in a reused buffer from the previous call would show up.
+    const authKey = randomBytes(256);
+    const { authKeyId } = hashAuthKey(authKey);
+    const sha256 = (...parts: Buffer[]) => {
+      const hash = createHash('sha256');
+      for (const part of parts) hash.update(part);
+      return hash.digest();
+    };
+    for (const size of [16, 70_000 - (70_000 % 16), 48, 65_536, 65_552, 1024]) {
+      for (const x of [CLIENT_TO_SERVER, SERVER_TO_CLIENT]) {
+        const plaintext = randomBytes(size);
+        const msgKey = sha256(authKey.subarray(88 + x, 120 + x), plaintext).subarray(8, 24);
+        const a = sha256(msgKey, authKey.subarray(x, x + 36));
+        const b = sha256(authKey.subarray(40 + x, 76 + x), msgKey);
+        const key = Buffer.concat([a.subarray(0, 8), b.subarray(8, 24), a.subarray(24, 32)]);
+        const iv = Buffer.concat([b.subarray(0, 8), a.subarray(8, 24), b.subarray(24, 32)]);
+        const ciphertext = new GramJsIge(key, iv).encryptIge(plaintext);
+
+        const envelope = encryptMessage(authKey, authKeyId, plaintext, x);
+
+        expect(envelope.subarray(8, 24).toString('hex')).toBe(msgKey.toString('hex'));
+        expect(Buffer.from(envelope.subarray(24)).equals(Buffer.from(ciphertext))).toBe(true);
+        expect(decryptMessage(authKey, envelope, x).equals(plaintext)).toBe(true);
+      }
     }
   });
 

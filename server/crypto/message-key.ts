@@ -1,5 +1,6 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { aesIgeDecrypt, aesIgeEncrypt } from './aes-ige.js';
+import { aesIgeDecrypt, aesIgeEncryptInto } from './aes-ige.js';
 import { AUTH_KEY_SIZE } from './auth-key.js';
 
 /**
@@ -23,11 +24,40 @@ export class MessageDecryptError extends Error {
   override readonly name = 'MessageDecryptError';
 }
 
-function sha256(...parts: Uint8Array[]): Buffer {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+/** One-shot crypto.hash(), in Node since 20.12 and 21.7. Older versions use createHash(). */
+const hashOnce = (
+  nodeCrypto as {
+    hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'binary') => string;
+  }
+).hash;
+
+/** Inputs up to this size are joined in a reused buffer for hashOnce. Larger ones are streamed. */
+const MAX_JOINED_INPUT = 64 * 1024;
+let joinBuffer = Buffer.allocUnsafe(1024);
+
+/**
+ * Writes SHA-256(a ‖ b) into target[0..32]. Every message costs three SHA-256 runs each way,
+ * and a digest returned as a Buffer costs Node a native allocation that takes several times
+ * longer than the hash itself (Node 20). So the digest comes as a 'binary' (latin1) string, one
+ * character per byte, and is copied.
+ */
+function sha256Into(target: Buffer, a: Uint8Array, b: Uint8Array): void {
+  const total = a.length + b.length;
+  let digest: string;
+  if (hashOnce === undefined || total > MAX_JOINED_INPUT) {
+    digest = createHash('sha256').update(a).update(b).digest('binary');
+  } else {
+    if (total > joinBuffer.length) joinBuffer = Buffer.allocUnsafe(MAX_JOINED_INPUT);
+    joinBuffer.set(a, 0);
+    joinBuffer.set(b, a.length);
+    digest = hashOnce('sha256', joinBuffer.subarray(0, total), 'binary');
+  }
+  target.write(digest, 0, 32, 'latin1');
 }
+
+/** Digests of the message being sealed or opened; the functions below copy what they keep. */
+const digestA = Buffer.alloc(32);
+const digestB = Buffer.alloc(32);
 
 function checkAuthKey(authKey: Uint8Array): void {
   if (authKey.length !== AUTH_KEY_SIZE) {
@@ -37,8 +67,14 @@ function checkAuthKey(authKey: Uint8Array): void {
 
 /** Computes msg_key = SHA256(auth_key[88+x .. 120+x] ‖ plaintext)[8..24], padding included. */
 export function computeMsgKey(authKey: Uint8Array, plaintext: Uint8Array, x: KeyDirection): Buffer {
+  return Buffer.from(msgKeyInScratch(authKey, plaintext, x));
+}
+
+/** Computes msg_key like computeMsgKey into digestA, and returns the view of it there. */
+function msgKeyInScratch(authKey: Uint8Array, plaintext: Uint8Array, x: KeyDirection): Buffer {
   checkAuthKey(authKey);
-  return sha256(authKey.subarray(88 + x, 120 + x), plaintext).subarray(8, 24);
+  sha256Into(digestA, authKey.subarray(88 + x, 120 + x), plaintext);
+  return digestA.subarray(8, 24);
 }
 
 /** Derives the AES-256-IGE key and IV of one message from the auth key and its msg_key. */
@@ -47,15 +83,34 @@ export function deriveAesKeyIv(
   msgKey: Uint8Array,
   x: KeyDirection,
 ): { key: Buffer; iv: Buffer } {
+  deriveIntoScratch(authKey, msgKey, x);
+  return { key: Buffer.from(scratchKey), iv: Buffer.from(scratchIv) };
+}
+
+/**
+ * Key and IV of the message being encrypted or decrypted. createCipheriv() copies both, so the
+ * per-message functions below reuse these two buffers instead of allocating a pair per message.
+ */
+const scratchKey = Buffer.alloc(32);
+const scratchIv = Buffer.alloc(32);
+
+/** Writes the key and IV derived from msg_key into scratchKey and scratchIv. */
+function deriveIntoScratch(authKey: Uint8Array, msgKey: Uint8Array, x: KeyDirection): void {
   checkAuthKey(authKey);
   if (msgKey.length !== MSG_KEY_SIZE) {
     throw new RangeError(`msg_key must be ${MSG_KEY_SIZE} bytes, got ${msgKey.length}`);
   }
-  const a = sha256(msgKey, authKey.subarray(x, x + 36));
-  const b = sha256(authKey.subarray(40 + x, 76 + x), msgKey);
-  const key = Buffer.concat([a.subarray(0, 8), b.subarray(8, 24), a.subarray(24, 32)]);
-  const iv = Buffer.concat([b.subarray(0, 8), a.subarray(8, 24), b.subarray(24, 32)]);
-  return { key, iv };
+  const a = digestA;
+  const b = digestB;
+  sha256Into(a, msgKey, authKey.subarray(x, x + 36));
+  sha256Into(b, authKey.subarray(40 + x, 76 + x), msgKey);
+  // aes_key = a[0..8] ‖ b[8..24] ‖ a[24..32] and aes_iv = b[0..8] ‖ a[8..24] ‖ b[24..32].
+  a.copy(scratchKey, 0, 0, 8);
+  b.copy(scratchKey, 8, 8, 24);
+  a.copy(scratchKey, 24, 24, 32);
+  b.copy(scratchIv, 0, 0, 8);
+  a.copy(scratchIv, 8, 8, 24);
+  b.copy(scratchIv, 24, 24, 32);
 }
 
 /**
@@ -74,12 +129,12 @@ export function encryptMessage(
         'add 12..1024 bytes of padding first',
     );
   }
-  const msgKey = computeMsgKey(authKey, plaintext, x);
-  const { key, iv } = deriveAesKeyIv(authKey, msgKey, x);
   const envelope = Buffer.allocUnsafe(ENVELOPE_HEADER_SIZE + plaintext.length);
   envelope.writeBigInt64LE(BigInt.asIntN(64, authKeyId), 0);
-  msgKey.copy(envelope, AUTH_KEY_ID_SIZE);
-  aesIgeEncrypt(plaintext, key, iv).copy(envelope, ENVELOPE_HEADER_SIZE);
+  msgKeyInScratch(authKey, plaintext, x).copy(envelope, AUTH_KEY_ID_SIZE);
+  const msgKey = envelope.subarray(AUTH_KEY_ID_SIZE, ENVELOPE_HEADER_SIZE);
+  deriveIntoScratch(authKey, msgKey, x);
+  aesIgeEncryptInto(plaintext, scratchKey, scratchIv, envelope, ENVELOPE_HEADER_SIZE);
   return envelope;
 }
 
@@ -101,11 +156,10 @@ export function decryptMessage(
     );
   }
   const msgKey = envelope.subarray(AUTH_KEY_ID_SIZE, ENVELOPE_HEADER_SIZE);
-  const { key, iv } = deriveAesKeyIv(authKey, msgKey, x);
-  const plaintext = aesIgeDecrypt(envelope.subarray(ENVELOPE_HEADER_SIZE), key, iv);
+  deriveIntoScratch(authKey, msgKey, x);
+  const plaintext = aesIgeDecrypt(envelope.subarray(ENVELOPE_HEADER_SIZE), scratchKey, scratchIv);
 
-  const expectedMsgKey = computeMsgKey(authKey, plaintext, x);
-  if (!timingSafeEqual(expectedMsgKey, msgKey)) {
+  if (!timingSafeEqual(msgKeyInScratch(authKey, plaintext, x), msgKey)) {
     throw new MessageDecryptError(
       'msg_key of the encrypted message does not match its decrypted content: the message was ' +
         'encrypted with another auth key or direction, or was altered',
