@@ -1,5 +1,6 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { decryptMessage, encryptMessage } from '../crypto/message-key.js';
+import { fillRandom } from '../crypto/random-pool.js';
 
 /** Header of a decrypted MTProto 2.0 message: salt, session_id, msg_id, seq_no and length. */
 const HEADER_SIZE = 32;
@@ -58,18 +59,23 @@ export interface MessageToSeal {
   body: Buffer;
 }
 
+const sealScratch = Buffer.alloc(4096);
+
 /** Builds the plaintext with random padding (12 to 27 bytes, up to a multiple of 16) and encrypts it. */
 export function sealMessage(authKey: Buffer, authKeyId: bigint, message: MessageToSeal): Buffer {
   const unpadded = HEADER_SIZE + message.body.length;
   const padding = MIN_PADDING + ((16 - ((unpadded + MIN_PADDING) % 16)) % 16) + 16 * randomInt(2);
-  const plaintext = Buffer.allocUnsafe(unpadded + padding);
+  const size = unpadded + padding;
+  // The plaintext never leaves this function, so small messages reuse one buffer.
+  const plaintext =
+    size <= sealScratch.length ? sealScratch.subarray(0, size) : Buffer.allocUnsafe(size);
   plaintext.writeBigInt64LE(BigInt.asIntN(64, message.salt), 0);
   plaintext.writeBigInt64LE(BigInt.asIntN(64, message.sessionId), 8);
   plaintext.writeBigInt64LE(BigInt.asIntN(64, message.msgId), 16);
   plaintext.writeInt32LE(message.seqNo, 24);
   plaintext.writeUInt32LE(message.body.length, 28);
   message.body.copy(plaintext, HEADER_SIZE);
-  randomBytes(padding).copy(plaintext, unpadded);
+  fillRandom(plaintext, unpadded, padding);
   return encryptMessage(authKey, authKeyId, plaintext);
 }
 
