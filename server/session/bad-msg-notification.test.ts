@@ -110,6 +110,30 @@ describe('bad_msg_notification', () => {
     await sendAndExpect(client, message, 33);
   });
 
+  it('code 33: seq_no above its container', async () => {
+    const client = await mock.connect();
+    const sentAt = serverClock.now();
+    const { messages } = client.sendContainer([{ body: ping(1n) }, { body: ping(2n) }], {
+      seqNo: 0,
+    });
+
+    await expectNotification(client, messages[0], 33, sentAt);
+    await expectNotification(client, messages[1], 33, sentAt);
+  });
+
+  it('code 32 between messages of a container', async () => {
+    // The second message carries a newer msg_id but a lower seq_no than the first.
+    const client = await mock.connect();
+    const sentAt = serverClock.now();
+    const first = { body: ping(1n), seqNo: client.nextSeqNo(true) + 4 };
+    const { messages } = client.sendContainer([first, { body: ping(2n) }], { seqNo: 6 });
+
+    expect((await client.waitForResponse(messages[0].msgId)).object._).toBe('pong');
+    // Skips the client's next seq_no, which the first message already used.
+    client.nextSeqNo(true);
+    await expectNotification(client, messages[1], 32, sentAt);
+  });
+
   it('code 34: http_wait with odd seq_no', async () => {
     const client = await mock.connect();
     const httpWait = { _: 'http_wait', max_delay: 0, wait_after: 0, max_wait: 0 };

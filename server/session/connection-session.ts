@@ -39,6 +39,8 @@ export class ConnectionSession implements ServiceMessageHost {
   private disconnectTimer?: NodeJS.Timeout;
   private readonly options: SessionLayerOptions;
   private readonly keyExchange: KeyExchangeChannel;
+  /** Child loggers by session. A WeakMap, so that a destroyed session's logger goes with it. */
+  private readonly sessionLogs = new WeakMap<Session, { layer?: number; log: Logger }>();
 
   constructor(
     private readonly layer: SessionLayer,
@@ -98,12 +100,18 @@ export class ConnectionSession implements ServiceMessageHost {
     this.layer.scheduleFlush(session);
   }
 
+  /** Returns the session's logger on this connection, made once per session and layer. */
   private logFor(session: Session): Logger {
-    return this.connection.log.child({
+    const layer = session.key.layer;
+    const cached = this.sessionLogs.get(session);
+    if (cached !== undefined && cached.layer === layer) return cached.log;
+    const log = this.connection.log.child({
       authKeyId: formatKeyId(session.key.authKeyId),
       sessionId: formatKeyId(session.sessionId),
-      layer: session.key.layer,
+      layer,
     });
+    this.sessionLogs.set(session, { layer, log });
+    return log;
   }
 
   private receive(session: Session, message: DecryptedMessage): void {
@@ -141,7 +149,7 @@ export class ConnectionSession implements ServiceMessageHost {
       });
       session.enqueue({ body, kind: 'unsolicited', contentRelated: true });
     }
-    this.process(session, msgId, seqNo, body, false);
+    this.process(session, msgId, seqNo, body, undefined);
   }
 
   private badMsg(session: Session, msgId: bigint, seqNo: number, errorCode: number): void {
@@ -158,20 +166,24 @@ export class ConnectionSession implements ServiceMessageHost {
     session.enqueue({ body, kind: 'response', contentRelated: false });
   }
 
+  /**
+   * Checks and handles one message. `containerSeqNo` is the seq_no of the msg_container that
+   * carries it, or undefined for a message on its own.
+   */
   private process(
     session: Session,
     msgId: bigint,
     seqNo: number,
     body: Buffer,
-    inContainer: boolean,
+    containerSeqNo: number | undefined,
   ): void {
     const constructorId = body.length >= 4 ? body.readUInt32LE(0) : undefined;
     if (constructorId === MSG_CONTAINER_ID) {
-      this.processContainer(session, msgId, seqNo, body, inContainer);
+      this.processContainer(session, msgId, seqNo, body, containerSeqNo !== undefined);
       return;
     }
     if (constructorId === GZIP_PACKED_ID) {
-      this.processGzip(session, msgId, seqNo, body, inContainer);
+      this.processGzip(session, msgId, seqNo, body, containerSeqNo);
       return;
     }
 
@@ -185,7 +197,12 @@ export class ConnectionSession implements ServiceMessageHost {
       this.badMsg(session, msgId, seqNo, contentRelated ? 35 : 34);
       return;
     }
-    const seqProblem = session.checkSeqNo(msgId, seqNo);
+    // The container's msg_id is above those inside it. So a seq_no above the container's means
+    // a newer msg_id (the container's) with a lower seq_no, which is error 33.
+    const seqProblem =
+      containerSeqNo !== undefined && seqNo > containerSeqNo
+        ? 33
+        : session.checkSeqNo(msgId, seqNo);
     if (seqProblem !== undefined) {
       this.badMsg(session, msgId, seqNo, seqProblem);
       return;
@@ -226,14 +243,17 @@ export class ConnectionSession implements ServiceMessageHost {
       this.badMsg(session, msgId, seqNo, 64);
       return;
     }
-    session.markReceived(msgId, seqNo);
     for (const inner of messages) {
       const problem = checkClientMsgId(inner.msgId, this.clock);
       if (problem !== undefined) this.badMsg(session, inner.msgId, inner.seqNo, problem);
-      else if (!session.hasReceived(inner.msgId)) {
-        this.process(session, inner.msgId, inner.seqNo, inner.body, true);
+      // A message that reuses the container's msg_id is a duplicate and is dropped.
+      else if (inner.msgId !== msgId && !session.hasReceived(inner.msgId)) {
+        this.process(session, inner.msgId, inner.seqNo, inner.body, seqNo);
       }
     }
+    // The container is marked after its messages, because its msg_id is the highest. Marked
+    // first, it would send every seq_no check inside it to the scan of all remembered messages.
+    session.markReceived(msgId, seqNo);
   }
 
   private processGzip(
@@ -241,7 +261,7 @@ export class ConnectionSession implements ServiceMessageHost {
     msgId: bigint,
     seqNo: number,
     body: Buffer,
-    inContainer: boolean,
+    containerSeqNo: number | undefined,
   ): void {
     let unpacked: Buffer;
     try {
@@ -256,7 +276,7 @@ export class ConnectionSession implements ServiceMessageHost {
       this.answerError(session, msgId, 400, 'INPUT_FETCH_ERROR');
       return;
     }
-    this.process(session, msgId, seqNo, unpacked, inContainer);
+    this.process(session, msgId, seqNo, unpacked, containerSeqNo);
   }
 
   private answerDecodeError(session: Session, msgId: bigint, error: unknown): void {

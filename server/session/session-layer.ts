@@ -130,13 +130,21 @@ export class SessionLayer {
     if (!transport || transport.closed || session.outbox.length === 0) return;
     const outgoing = session.outbox.splice(0);
 
-    const pendingAcks = [...session.unacknowledged];
-    session.unacknowledged.clear();
-    if (pendingAcks.length > 0) {
+    if (session.unacknowledged.size > 0) {
+      const pendingAcks = [...session.unacknowledged];
+      session.unacknowledged.clear();
       const body = serialize({ _: 'msgs_ack', msg_ids: pendingAcks }, this.viewFor(session.key));
       outgoing.push({ body, kind: 'response', contentRelated: false });
     }
 
+    if (outgoing.length === 1) {
+      // The usual case, a single message, goes without a container.
+      const [message] = outgoing;
+      const msgId = this.msgIds.next(message.kind);
+      const seqNo = session.nextSeqNo(message.contentRelated);
+      transport.send(this.seal(session, msgId, seqNo, message.body));
+      return;
+    }
     for (let start = 0; start < outgoing.length; start += MAX_CONTAINER_MESSAGES) {
       const chunk = outgoing.slice(start, start + MAX_CONTAINER_MESSAGES);
       const messages: ContainedMessage[] = chunk.map((message) => ({
@@ -152,13 +160,17 @@ export class SessionLayer {
               seqNo: session.nextSeqNo(false),
               body: buildContainer(messages),
             };
-      transport.send(
-        sealMessage(session.key.authKey, session.key.authKeyId, {
-          salt: session.key.salts.current(),
-          sessionId: session.sessionId,
-          ...packet,
-        }),
-      );
+      transport.send(this.seal(session, packet.msgId, packet.seqNo, packet.body));
     }
+  }
+
+  private seal(session: Session, msgId: bigint, seqNo: number, body: Buffer): Buffer {
+    return sealMessage(session.key.authKey, session.key.authKeyId, {
+      salt: session.key.salts.current(),
+      sessionId: session.sessionId,
+      msgId,
+      seqNo,
+      body,
+    });
   }
 }

@@ -54,6 +54,10 @@ export class Session {
   readonly unacknowledged = new Set<bigint>();
   private contentSent = 0;
   private readonly received = new Map<bigint, ReceivedMessage>();
+  private readonly receivedOrder: (bigint | undefined)[] = new Array<bigint | undefined>(
+    RECENT_LIMIT,
+  );
+  private receivedNext = 0;
   /** Highest msg_id and highest seq_no received so far, evicted messages included. */
   private maxReceivedMsgId: bigint | undefined;
   private maxReceivedSeqNo: number | undefined;
@@ -70,11 +74,14 @@ export class Session {
   }
 
   hasReceived(msgId: bigint): boolean {
+    // A msg_id above every one received so far is new, which skips the lookup for almost all.
+    if (this.maxReceivedMsgId === undefined || msgId > this.maxReceivedMsgId) return false;
     return this.received.has(msgId);
   }
 
   /** Records a client message; the oldest entries go once the window is full. */
   markReceived(msgId: bigint, seqNo: number): void {
+    const isNew = !this.hasReceived(msgId);
     this.received.set(msgId, { seqNo, answered: false });
     if (this.maxReceivedMsgId === undefined || msgId > this.maxReceivedMsgId) {
       this.maxReceivedMsgId = msgId;
@@ -82,10 +89,12 @@ export class Session {
     if (this.maxReceivedSeqNo === undefined || seqNo > this.maxReceivedSeqNo) {
       this.maxReceivedSeqNo = seqNo;
     }
-    if (this.received.size > RECENT_LIMIT) {
-      const oldest = this.received.keys().next().value;
-      if (oldest !== undefined) this.received.delete(oldest);
-    }
+    if (!isNew) return;
+    // receivedOrder keeps insertion order in a ring, so eviction needs no Map iterator.
+    const evicted = this.receivedOrder[this.receivedNext];
+    this.receivedOrder[this.receivedNext] = msgId;
+    this.receivedNext = (this.receivedNext + 1) % RECENT_LIMIT;
+    if (evicted !== undefined) this.received.delete(evicted);
   }
 
   markAnswered(msgId: bigint): void {
