@@ -119,7 +119,10 @@ export class RpcDispatcher implements RpcInvoker {
       }
       const result = await this.run(query, call, view, log, interception);
       const body = this.encodeResult(query._, result, view, log, interception);
-      log.debug({ params: toLogValue(query), ms: elapsedMs(started) }, 'rpc result sent');
+      // The level check skips toLogValue, which walks the whole query, when debug is off.
+      if (log.isLevelEnabled('debug')) {
+        log.debug({ params: toLogValue(query), ms: elapsedMs(started) }, 'rpc result sent');
+      }
       report({ outcome: 'ok', result });
       return body;
     } catch (error) {
@@ -127,10 +130,12 @@ export class RpcDispatcher implements RpcInvoker {
       if (!rpcError) log.error({ err: error }, 'handler failed; responding with 500 INTERNAL');
       const code = rpcError?.errorCode ?? 500;
       const message = rpcError?.errorMessage ?? 'INTERNAL';
-      log.debug(
-        { params: toLogValue(query), code, error: message, ms: elapsedMs(started) },
-        'rpc error',
-      );
+      if (log.isLevelEnabled('debug')) {
+        log.debug(
+          { params: toLogValue(query), code, error: message, ms: elapsedMs(started) },
+          'rpc error',
+        );
+      }
       report({ outcome: 'error', error: { code, message } });
       // A fresh writer, because a failed encode may have left part of a result in the old one.
       const writer = new TlWriter();
