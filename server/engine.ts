@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { ControlPlane } from './control/control-plane.js';
 import { ControllableClock } from './control/controllable-clock.js';
 import { warmUpModPow } from './crypto/mod-pow.js';
+import { warmUpPqPrimes } from './exchange/pq.js';
 import { loadRsaKey, loadRsaKeyFile, type ServerRsaKey } from './crypto/rsa.js';
 import { Domain } from './domain/domain.js';
 import { loadFixtures, type FixtureSource } from './domain/fixtures.js';
@@ -169,6 +170,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
     },
     warmUp() {
       warmUpModPow();
+      warmUpPqPrimes().catch((error: unknown) => log.error({ err: error }, 'warm-up failed'));
       domain.warmUp().catch((error: unknown) => log.error({ err: error }, 'warm-up failed'));
     },
   };

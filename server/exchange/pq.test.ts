@@ -1,10 +1,12 @@
 import { checkPrimeSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generatePqChallenge } from './pq.js';
+import { generatePqChallenge, warmUpPqPrimes } from './pq.js';
 
 describe('generatePqChallenge', () => {
-  it('returns two distinct primes p < q whose product is pq', () => {
-    for (let i = 0; i < 20; i++) {
+  it('returns two distinct primes p < q whose product is pq', async () => {
+    // The first round runs before the prime pool exists, the second draws from it.
+    for (let i = 0; i < 40; i++) {
+      if (i === 20) await warmUpPqPrimes();
       const { pq, p, q } = generatePqChallenge();
       const pValue = p.readUInt32BE(0);
       const qValue = q.readUInt32BE(0);
@@ -14,6 +16,14 @@ describe('generatePqChallenge', () => {
       expect(pValue).toBeLessThan(qValue);
       expect(BigInt(pValue) * BigInt(qValue)).toBe(pq.readBigUInt64BE(0));
     }
+  });
+
+  it('varies pq when drawing from the pool', async () => {
+    await warmUpPqPrimes();
+    const products = new Set<string>();
+    for (let i = 0; i < 50; i++) products.add(generatePqChallenge().pq.toString('hex'));
+    // 50 draws of 496 possible products repeat some, but far from all.
+    expect(products.size).toBeGreaterThan(30);
   });
 
   it('uses 4-byte factors and an 8-byte pq', () => {
