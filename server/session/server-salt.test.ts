@@ -38,4 +38,14 @@ describe('ServerSalts', () => {
     for (const entry of future) expect(salts.isValid(entry.salt)).toBe(true);
     expect(future[1].validSince).toBe(future[0].validSince + SALT_WINDOW_SECONDS);
   });
+
+  it('keeps handed-out future salts valid as time passes', () => {
+    const clock = movableClock(1_700_000_000_000);
+    const salts = new ServerSalts(clock, 42n);
+    const future = salts.future(10);
+    clock.advance(SALT_WINDOW_SECONDS * 5);
+    expect(salts.isValid(future[9].salt)).toBe(true);
+    expect(salts.isValid(future[4].salt)).toBe(true);
+    expect(salts.isValid(future[2].salt)).toBe(false);
+  });
 });

@@ -25,6 +25,8 @@ export class ServerSalts {
   private readonly secret = randomBytes(32);
   private readonly cache = new Map<number, bigint>();
   private readonly initialWindow: number;
+  /** Last window whose salt future() has handed out. A client can know no salt beyond it. */
+  private furthestFutureWindow = -Infinity;
 
   constructor(
     private readonly clock: Clock,
@@ -54,11 +56,16 @@ export class ServerSalts {
     return this.saltOf(this.windowAt(this.clock.now()));
   }
 
-  /** Checks a client's salt: the current or previous window's, a future one, or the initial. */
+  /**
+   * Checks a client's salt: the current or previous window's, one that future() handed out, or
+   * the initial. Only windows up to the furthest handed out are checked, so a wrong salt (such
+   * as the 0 that GramJS and Telethon start with) costs two HMACs, not one per future window.
+   */
   isValid(salt: bigint): boolean {
     const window = this.windowAt(this.clock.now());
     if (window <= this.initialWindow + 1 && salt === this.initialSalt) return true;
-    for (let w = window - 1; w <= window + MAX_FUTURE_WINDOWS; w++) {
+    const last = Math.min(window + MAX_FUTURE_WINDOWS, Math.max(window, this.furthestFutureWindow));
+    for (let w = window - 1; w <= last; w++) {
       if (this.saltOf(w) === salt) return true;
     }
     return false;
@@ -69,6 +76,7 @@ export class ServerSalts {
     const window = this.windowAt(this.clock.now());
     const salts: FutureSalt[] = [];
     const limit = Math.min(Math.max(count, 1), MAX_FUTURE_WINDOWS);
+    this.furthestFutureWindow = Math.max(this.furthestFutureWindow, window + limit - 1);
     for (let w = window; w < window + limit; w++) {
       salts.push({
         validSince: w * SALT_WINDOW_SECONDS,
