@@ -33,6 +33,20 @@ export class ChildServer {
     return this.request<{ cpu: NodeJS.CpuUsage }>('cpu').then((reply) => reply.cpu);
   }
 
+  /**
+   * Resolves once the child used under 5 ms of CPU in a quarter second, such as after its
+   * background warm-up. Gives up, without an error, after 10 s.
+   */
+  async settle(): Promise<void> {
+    let previous = await this.cpu();
+    for (let waited = 0; waited < 10_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const current = await this.cpu();
+      if (cpuMs(previous, current) < 5) return;
+      previous = current;
+    }
+  }
+
   /** Ends the child and waits for it to exit. */
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MtprotoClient } from '../test-support/mtproto-client.js';
 import { cpuMs, type ChildServer } from './child-server.js';
+import { PingConnection } from './ping-connection.js';
 import { quantile } from './statistics.js';
 
 /** Opens `count` clients with finished key exchanges, at most 50 exchanges at a time. */
@@ -22,35 +23,77 @@ export async function openClients(server: ChildServer, count: number): Promise<M
   return clients;
 }
 
-/** Sends ping after ping on one client until `deadline`; returns each round trip in ms. */
-async function pingUntil(client: MtprotoClient, deadline: number): Promise<number[]> {
-  const roundTrips: number[] = [];
-  let pingId = 0n;
-  while (performance.now() < deadline) {
-    const started = performance.now();
-    const sent = client.sendRaw({ body: { _: 'ping', ping_id: ++pingId } });
-    await client.waitForResponse(sent.msgId);
-    roundTrips.push(performance.now() - started);
-    client.history.length = 0;
-  }
-  return roundTrips;
+/**
+ * Opens `count` ping connections, each with its own auth key. The keys come from full key
+ * exchanges by the test client, whose connections then close: the server keeps the keys.
+ */
+export async function openPingConnections(
+  server: ChildServer,
+  count: number,
+): Promise<PingConnection[]> {
+  const clients = await openClients(server, count);
+  const keys = clients.map((client) => client.authKey);
+  await Promise.all(clients.map((client) => client.close()));
+  return Promise.all(keys.map((key) => PingConnection.open(server.port, key)));
 }
 
 /**
- * Round trips per second of encrypted ping/pong over `clients` for `durationMs`, and the
+ * Round trips per second of encrypted ping/pong over `connections` for `durationMs`, and the
  * server process's CPU time per round trip in microseconds.
  */
 export async function measureRpcRate(
   server: ChildServer,
-  clients: MtprotoClient[],
+  connections: PingConnection[],
   durationMs: number,
-): Promise<{ perSecond: number; serverMicros: number }> {
+): Promise<{ perSecond: number; serverMicros: number; clientMicros: number }> {
   const cpuBefore = await server.cpu();
+  const clientCpuBefore = process.cpuUsage();
   const deadline = performance.now() + durationMs;
-  const counts = await Promise.all(clients.map((client) => pingUntil(client, deadline)));
+  const counts = await Promise.all(connections.map((connection) => connection.pingUntil(deadline)));
+  const clientMs = cpuMs(clientCpuBefore, process.cpuUsage());
   const serverMs = cpuMs(cpuBefore, await server.cpu());
   const total = counts.reduce((sum, roundTrips) => sum + roundTrips.length, 0);
-  return { perSecond: total / (durationMs / 1000), serverMicros: (serverMs * 1000) / total };
+  return {
+    perSecond: total / (durationMs / 1000),
+    serverMicros: (serverMs * 1000) / total,
+    clientMicros: (clientMs * 1000) / total,
+  };
+}
+
+/** Pings sealed ahead per second of the window: above any rate this machine reaches. */
+const PREPARED_PINGS_PER_SECOND = 40_000;
+
+/**
+ * Like measureRpcRate, but with pings sealed before the window and replies verified after it
+ * (PingConnection's prepared mode), so that the client's encryption does not compete with the
+ * server for the same cores. Throws when any reply is not the pong of its ping.
+ */
+export async function measurePreparedRpcRate(
+  server: ChildServer,
+  connections: PingConnection[],
+  durationMs: number,
+): Promise<{ perSecond: number; serverMicros: number; clientMicros: number }> {
+  const perConnection = Math.ceil(
+    (PREPARED_PINGS_PER_SECOND * durationMs) / 1000 / connections.length,
+  );
+  for (const connection of connections) connection.prepare(perConnection);
+  const cpuBefore = await server.cpu();
+  const clientCpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const counts = await Promise.all(
+    connections.map((connection) => connection.runPrepared(deadline)),
+  );
+  const elapsedMs = performance.now() - started;
+  const clientMs = cpuMs(clientCpuBefore, process.cpuUsage());
+  const serverMs = cpuMs(cpuBefore, await server.cpu());
+  for (const connection of connections) connection.verifyPrepared();
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  return {
+    perSecond: total / (elapsedMs / 1000),
+    serverMicros: (serverMs * 1000) / total,
+    clientMicros: (clientMs * 1000) / total,
+  };
 }
 
 /** Round trips per second of `frameSize`-byte frames through a TCP echo, over `connections`. */
@@ -121,8 +164,8 @@ export async function measureLatencyUnderBurst(
   server: ChildServer,
   exchanges: number,
 ): Promise<{ quiet: LatencySummary; burst: LatencySummary; burstMs: number }> {
-  const [client] = await openClients(server, 1);
-  const quiet = await pingUntil(client, performance.now() + 2000);
+  const [connection] = await openPingConnections(server, 1);
+  const quiet = await connection.pingUntil(performance.now() + 2000);
 
   const script = fileURLToPath(new URL('./burst-process.js', import.meta.url));
   const started = performance.now();
@@ -139,11 +182,11 @@ export async function measureLatencyUnderBurst(
   );
   const during: number[] = [];
   while (!burstDone) {
-    during.push(...(await pingUntil(client, performance.now() + 100)));
+    during.push(...(await connection.pingUntil(performance.now() + 100)));
   }
   const code = await exited;
   const burstMs = performance.now() - started;
-  await client.close();
+  connection.close();
   if (code !== 0) throw new Error(`the key-exchange burst process exited with code ${code}`);
   return { quiet: summarize(quiet), burst: summarize(during), burstMs };
 }

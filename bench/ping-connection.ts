@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { systemClock } from '../server/clock.js';
+import {
+  CLIENT_TO_SERVER,
+  decryptMessage,
+  encryptMessage,
+  SERVER_TO_CLIENT,
+} from '../server/crypto/message-key.js';
+import { fillRandom } from '../server/crypto/random-pool.js';
+import { MSG_CONTAINER_ID, parseContainer } from '../server/session/message-container.js';
+import { createFraming } from '../server/transport/create-framing.js';
+import type { Framing } from '../server/transport/framing.js';
+import type { ClientAuthKey } from '../test-support/mtproto-client.js';
+import { ClientMsgIds } from '../test-support/client-msg-ids.js';
+
+const PING_ID = 0x7abe77ec;
+const PONG_ID = 0x347773c5;
+/** Messages a server may send beside the pong, which need no action in this benchmark. */
+const IGNORED_IDS = new Set([
+  0x9ec20908, // new_session_created
+  0x62d6b459, // msgs_ack
+]);
+/** salt, session_id, msg_id, seq_no and length. */
+const HEADER_SIZE = 32;
+/** ping#7abe77ec ping_id:long */
+const PING_BODY_SIZE = 12;
+/** 32 + 12 bytes, padded with 20 random bytes (at least 12) to a multiple of 16. */
+const PING_PLAINTEXT_SIZE = 64;
+
+/**
+ * A load generator for the ping benchmarks: one TCP connection that sends encrypted `ping`s
+ * under an existing auth key and waits for each `pong` before the next.
+ *
+ * In live mode (`pingUntil`) it does per round trip what every MTProto client must do and
+ * nothing else. It sends a fresh msg_id, seq_no and random padding under AES-IGE. On receipt it
+ * decrypts, checks the msg_key, session_id and length, and matches the pong to its ping.
+ * The general test client adds an inbox, timers, TL decoding and a history on top.
+ *
+ * In prepared mode (`prepare`, `runPrepared`, `verifyPrepared`) the pings are sealed before the
+ * timed window and the replies are decrypted and checked after it, the way HTTP load generators
+ * send prebuilt requests. The client then spends little CPU inside the window, so on a machine
+ * that runs both sides the rate shows what the server can do rather than what the client can.
+ */
+export class PingConnection {
+  private readonly framing: Framing = createFraming('intermediate');
+  private readonly msgIds = new ClientMsgIds(systemClock);
+  private readonly sessionId = randomBytes(8).readBigInt64LE(0);
+  private contentSent = 0;
+  private pingId = 0n;
+  private waiting?: { pingId: bigint; resolve(): void; reject(error: Error): void };
+  private failure?: Error;
+  /** Framed pings from prepare(), and the ping_id of the first one. */
+  private prepared: Buffer[] = [];
+  private firstPreparedId = 0n;
+  /** Replies received by runPrepared(), in order, still encrypted. */
+  private replies: Buffer[] = [];
+  private preparedRun?: {
+    deadline: number;
+    resolve(count: number): void;
+    reject(error: Error): void;
+  };
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly key: ClientAuthKey,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.fail(error));
+    socket.once('close', () => this.fail(new Error('the server closed a ping connection')));
+  }
+
+  /** Connects to 127.0.0.1:`port` with intermediate framing and uses `key` for every message. */
+  static async open(port: number, key: ClientAuthKey): Promise<PingConnection> {
+    const socket = connect({ host: '127.0.0.1', port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.setNoDelay(true);
+    socket.write(Buffer.from('eeeeeeee', 'hex'));
+    return new PingConnection(socket, key);
+  }
+
+  /** Sends one ping and resolves when its pong arrives. */
+  ping(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const pingId = ++this.pingId;
+    const promise = new Promise<void>((resolve, reject) => {
+      this.waiting = { pingId, resolve, reject };
+    });
+    this.socket.write(this.framing.encode(this.sealPing(pingId)));
+    return promise;
+  }
+
+  /** Sends pings one after another until `deadline` (performance.now()); returns each round trip in ms. */
+  async pingUntil(deadline: number): Promise<number[]> {
+    const roundTrips: number[] = [];
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      await this.ping();
+      roundTrips.push(performance.now() - started);
+    }
+    return roundTrips;
+  }
+
+  /** Seals `count` pings for runPrepared(), which sends them in this order. */
+  prepare(count: number): void {
+    this.firstPreparedId = this.pingId + 1n;
+    this.prepared = Array.from({ length: count }, () =>
+      this.framing.encode(this.sealPing(++this.pingId)),
+    );
+    this.replies = [];
+  }
+
+  /**
+   * Sends the prepared pings one at a time, each after the reply to the previous one, until
+   * `deadline` (performance.now()) or until none is left. Returns how many got a reply. A reply
+   * is any packet here: verifyPrepared() checks afterwards that each one carries its pong.
+   */
+  runPrepared(deadline: number): Promise<number> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.prepared.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.preparedRun = { deadline, resolve, reject };
+      this.socket.write(this.prepared[0]);
+    });
+  }
+
+  /** Decrypts every reply of the last runPrepared() and checks that reply i carries pong i. */
+  verifyPrepared(): void {
+    this.replies.forEach((reply, index) => {
+      const expected = this.firstPreparedId + BigInt(index);
+      const pingId = this.readPong(reply);
+      if (pingId !== expected) {
+        throw new Error(`reply ${index} carries pong ${pingId}, expected ping_id ${expected}`);
+      }
+    });
+  }
+
+  close(): void {
+    this.failure ??= new Error('ping connection closed');
+    this.socket.destroy();
+  }
+
+  private sealPing(pingId: bigint): Buffer {
+    const plaintext = Buffer.allocUnsafe(PING_PLAINTEXT_SIZE);
+    plaintext.writeBigInt64LE(BigInt.asIntN(64, this.key.serverSalt), 0);
+    plaintext.writeBigInt64LE(this.sessionId, 8);
+    plaintext.writeBigInt64LE(this.msgIds.next(), 16);
+    // ping is content-related, so its seq_no is odd.
+    plaintext.writeInt32LE(this.contentSent++ * 2 + 1, 24);
+    plaintext.writeUInt32LE(PING_BODY_SIZE, 28);
+    plaintext.writeUInt32LE(PING_ID, HEADER_SIZE);
+    plaintext.writeBigInt64LE(pingId, HEADER_SIZE + 4);
+    const bodyEnd = HEADER_SIZE + PING_BODY_SIZE;
+    fillRandom(plaintext, bodyEnd, PING_PLAINTEXT_SIZE - bodyEnd);
+    return encryptMessage(this.key.authKey, this.key.authKeyId, plaintext, CLIENT_TO_SERVER);
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      for (const payload of this.framing.push(chunk)) {
+        if (this.preparedRun) this.onPreparedReply(payload);
+        else this.onPacket(payload);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+      this.socket.destroy();
+    }
+  }
+
+  private onPreparedReply(packet: Buffer): void {
+    const run = this.preparedRun!;
+    this.replies.push(packet);
+    const answered = this.replies.length;
+    if (answered < this.prepared.length && performance.now() < run.deadline) {
+      this.socket.write(this.prepared[answered]);
+      return;
+    }
+    this.preparedRun = undefined;
+    run.resolve(answered);
+  }
+
+  private onPacket(packet: Buffer): void {
+    const pingId = this.readPong(packet);
+    if (pingId === undefined) return;
+    const waiting = this.waiting;
+    if (waiting === undefined || pingId !== waiting.pingId) {
+      throw new Error(`unexpected pong for ping_id ${pingId}`);
+    }
+    this.waiting = undefined;
+    waiting.resolve();
+  }
+
+  /**
+   * Decrypts one server packet, checks it as a client must, and returns the ping_id of the pong
+   * it carries, or undefined when it carries none. Any other message is an error here.
+   */
+  private readPong(packet: Buffer): bigint | undefined {
+    if (packet.length === 4) {
+      throw new Error(`the server sent transport error ${packet.readInt32LE(0)}`);
+    }
+    if (packet.readBigInt64LE(0) !== this.key.authKeyId) {
+      throw new Error('a server packet carries another auth_key_id');
+    }
+
+    const plaintext = decryptMessage(this.key.authKey, packet, SERVER_TO_CLIENT);
+    if (plaintext.readBigInt64LE(8) !== this.sessionId) {
+      throw new Error('a server packet carries another session_id');
+    }
+    const length = plaintext.readUInt32LE(28);
+    const padding = plaintext.length - HEADER_SIZE - length;
+    if (length % 4 !== 0 || padding < 12 || padding > 1024) {
+      throw new Error(`a server packet declares ${length} bytes in ${plaintext.length}`);
+    }
+
+    const body = plaintext.subarray(HEADER_SIZE, HEADER_SIZE + length);
+    // The first pong of a session shares a container with new_session_created.
+    const bodies =
+      body.readUInt32LE(0) === MSG_CONTAINER_ID
+        ? parseContainer(body).map((inner) => inner.body)
+        : [body];
+
+    let pingId: bigint | undefined;
+    for (const inner of bodies) {
+      const constructorId = inner.readUInt32LE(0);
+      if (IGNORED_IDS.has(constructorId)) continue;
+      if (constructorId !== PONG_ID || inner.length !== 20 || pingId !== undefined) {
+        throw new Error(
+          `unexpected server message with constructor 0x${constructorId.toString(16)}`,
+        );
+      }
+      pingId = inner.readBigInt64LE(12);
+    }
+    return pingId;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.reject(this.failure);
+    const run = this.preparedRun;
+    this.preparedRun = undefined;
+    run?.reject(this.failure);
+  }
+}
