@@ -22,6 +22,7 @@ function toBigEndian(value: bigint, size: number): Buffer {
  * A client only factors pq, so pairs from a fixed set of 32 primes (496 distinct products) serve
  * as well as fresh ones.
  */
+// NOTE: repeated pq values are harmless for the tested clients, which factor pq and keep nothing.
 const PRIME_POOL_SIZE = 32;
 const primePool: bigint[] = [];
 
