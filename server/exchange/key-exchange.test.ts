@@ -724,23 +724,26 @@ describe('KeyExchange failures', () => {
   });
 });
 
-describe('KeyExchange.pendingCount', () => {
-  it('counts exchanges from resPQ until they finish, fail or time out', () => {
-    const before = KeyExchange.pendingCount();
+describe('KeyExchange.isPending', () => {
+  it('is true from resPQ until the exchange ends', () => {
+    expect(createHarness().exchange.isPending).toBe(false);
     const finished = afterResPqHarness();
     const failed = afterResPqHarness();
     const timedOut = afterResPqHarness();
-    expect(KeyExchange.pendingCount()).toBe(before + 3);
+    expect(finished.exchange.isPending).toBe(true);
+    expect(failed.exchange.isPending).toBe(true);
+    expect(timedOut.exchange.isPending).toBe(true);
 
     finished.client.reqDhParams(encryptRsaPad(rsaKey, finished.client.innerData()));
+    expect(finished.exchange.isPending).toBe(true);
     finished.exchange.handle(finished.client.setClientDhRequest(finished.client.makeDhHalf().gB));
-    expect(KeyExchange.pendingCount()).toBe(before + 2);
+    expect(finished.exchange.isPending).toBe(false);
 
     expect(() => failed.exchange.handle({ _: 'ping', ping_id: 1n })).toThrow(KeyExchangeError);
-    expect(KeyExchange.pendingCount()).toBe(before + 1);
+    expect(failed.exchange.isPending).toBe(false);
 
     timedOut.clock.advance(KEY_EXCHANGE_TIMEOUT_MS + 1);
-    expect(KeyExchange.pendingCount()).toBe(before);
+    expect(timedOut.exchange.isPending).toBe(false);
   });
 
   function afterResPqHarness(): Harness {

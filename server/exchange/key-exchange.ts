@@ -95,9 +95,6 @@ interface DhSentState {
 
 type ExchangeState = { step: 'idle' } | PqSentState | DhSentState;
 
-/** Exchanges that have sent resPQ and not yet finished, across all connections. */
-const pendingExchanges = new Set<KeyExchange>();
-
 /**
  * The server side of the auth key exchange for one connection
  * (https://core.telegram.org/mtproto/auth_key): req_pq_multi, req_DH_params and
@@ -119,12 +116,9 @@ export class KeyExchange {
     this.view = deps.view ?? defaultRegistry().view();
   }
 
-  /** Counts the exchanges of all connections that are started, unfinished and not timed out. */
-  static pendingCount(): number {
-    for (const exchange of pendingExchanges) {
-      if (exchange.isTimedOut()) exchange.reset();
-    }
-    return pendingExchanges.size;
+  /** Whether resPQ was sent and the exchange has neither finished, failed nor timed out. */
+  get isPending(): boolean {
+    return this.state.step !== 'idle' && !this.isTimedOut();
   }
 
   /**
@@ -156,7 +150,6 @@ export class KeyExchange {
   /** Forgets the exchange state, for example when the connection closes. */
   reset(): void {
     this.state = { step: 'idle' };
-    pendingExchanges.delete(this);
   }
 
   private isTimedOut(): boolean {
@@ -188,9 +181,6 @@ export class KeyExchange {
       challenge,
       answer,
     };
-    // Pruning here bounds the set even when callers never reset closed connections.
-    KeyExchange.pendingCount();
-    pendingExchanges.add(this);
     this.deps.log.debug({ request: request._ }, 'key exchange: sent resPQ');
     return answer;
   }
