@@ -159,8 +159,9 @@ ${table}
   log level info) to its \`"msg":"ready"\` line on stdout, against spawning \`node -e\` to its
   first line. Median of 7 alternating runs.
 - **Key exchange**: 100 exchanges run in one process against a KeyExchange, with the test
-  client of \`test-support/\`. Only the server's synchronous work is timed: decoding, the three
-  steps and encoding. The reference times one 2048-bit RSA decryption without padding and two
+  client of \`test-support/\`, after the start-up warm-up that the server also runs (the
+  OpenSSL DH engine and the pool of pq primes). Only the server's synchronous work is timed:
+  decoding, the three steps and encoding. The reference times one 2048-bit RSA decryption without padding and two
   2048-bit modular exponentiations through the same OpenSSL calls, 100 times.
 - **Ping round trips**: the server runs in its own process. Each connection sends an encrypted
   \`ping\` and waits for the \`pong\` before the next one, for ${RATE_DURATION_MS / 1000} s, under an
