@@ -176,6 +176,33 @@ describe('bad_msg_notification', () => {
     await expectNotification(client, messages[0], 64, sentAt);
   });
 
+  it('code 64: container msg_id below its messages', async () => {
+    const client = await mock.connect();
+    const sentAt = serverClock.now();
+    const containerMsgId = client.nextMsgId();
+    const { container } = client.sendContainer([{ body: ping(1n) }, { body: ping(2n) }], {
+      msgId: containerMsgId,
+    });
+
+    await expectNotification(client, container, 64, sentAt);
+    const pongs = client.history.filter((message) => message.object._ === 'pong');
+    expect(pongs.map((message) => message.object.ping_id)).toEqual([99n]);
+  });
+
+  it('code 64: container msg_id reused inside', async () => {
+    const client = await mock.connect();
+    const sentAt = serverClock.now();
+    const first = { body: ping(1n) };
+    const built = client.buildContainer([first, { body: ping(2n) }]);
+    const container = client.sendRaw({
+      body: built.body,
+      msgId: built.messages[1].msgId,
+      contentRelated: false,
+    });
+
+    await expectNotification(client, container, 64, sentAt);
+  });
+
   it('code 64: truncated container', async () => {
     const client = await mock.connect();
     const { body } = client.buildContainer([{ body: ping() }, { body: ping(2n) }]);

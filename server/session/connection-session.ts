@@ -243,11 +243,21 @@ export class ConnectionSession implements ServiceMessageHost {
       this.badMsg(session, msgId, seqNo, 64);
       return;
     }
+    // MTProto requires every message in a container to have a msg_id below the container's, and
+    // a container is accepted or rejected as a whole.
+    const notBelow = messages.find((inner) => inner.msgId >= msgId);
+    if (notBelow !== undefined) {
+      this.logFor(session).warn(
+        { msgId: msgId.toString(), innerMsgId: notBelow.msgId.toString() },
+        'msg_container holds a message whose msg_id is not below its own',
+      );
+      this.badMsg(session, msgId, seqNo, 64);
+      return;
+    }
     for (const inner of messages) {
       const problem = checkClientMsgId(inner.msgId, this.clock);
       if (problem !== undefined) this.badMsg(session, inner.msgId, inner.seqNo, problem);
-      // A message that reuses the container's msg_id is a duplicate and is dropped.
-      else if (inner.msgId !== msgId && !session.hasReceived(inner.msgId)) {
+      else if (!session.hasReceived(inner.msgId)) {
         this.process(session, inner.msgId, inner.seqNo, inner.body, seqNo);
       }
     }
