@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MtprotoClient } from '../../test-support/mtproto-client.js';
 import { startMockServer, type MockServer } from '../mock-server.js';
+import { msgIdSeconds } from '../session/msg-id.js';
 import { AdminApiError, AdminPendingStubsError, AdminVerificationError } from './admin-client.js';
 
 let server: MockServer;
@@ -92,6 +94,29 @@ describe('clock endpoints', () => {
     const released = await server.admin.useSystemClock();
     expect(released.mode).toBe('system');
     expect(Math.abs(released.now - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('moves server msg_ids back with the clock', async () => {
+    const client = await MtprotoClient.connect({
+      host: '127.0.0.1',
+      port: server.port,
+      publicKeyPem: server.serverKey.publicKeyPem,
+    });
+    try {
+      const pingOnce = async (pingId: bigint) => {
+        const sent = client.sendRaw({ body: { _: 'ping', ping_id: pingId } });
+        return client.waitForResponse(sent.msgId);
+      };
+      await server.admin.advanceClock(3_600_000);
+      const ahead = await pingOnce(1n);
+      expect(msgIdSeconds(ahead.msgId)).toBeGreaterThan(Date.now() / 1000 + 3000);
+
+      await server.admin.useSystemClock();
+      const back = await pingOnce(2n);
+      expect(Math.abs(msgIdSeconds(back.msgId) - Date.now() / 1000)).toBeLessThan(60);
+    } finally {
+      await client.close();
+    }
   });
 
   it('rejects two actions at once', async () => {

@@ -32,6 +32,15 @@ describe('MsgIdGenerator', () => {
     expect(generator.next('response')).toBeGreaterThan(first);
   });
 
+  it('follows the clock after a long step back', () => {
+    const clock = fixedClock(1_700_003_600_000);
+    const generator = new MsgIdGenerator(clock);
+    generator.next('response');
+    clock.set(1_700_000_000_000);
+    expect(msgIdSeconds(generator.next('response'))).toBe(1_700_000_000);
+    expect(msgIdSeconds(generator.next('response'))).toBe(1_700_000_000);
+  });
+
   it('encodes the clock time in the high 32 bits', () => {
     const generator = new MsgIdGenerator(fixedClock(1_700_000_000_500));
     expect(msgIdSeconds(generator.next('response'))).toBe(1_700_000_000);

@@ -4,9 +4,19 @@ import type { Clock } from '../clock.js';
 export type ServerMsgKind = 'response' | 'unsolicited';
 
 /**
+ * How far the clock may step back, in msg_id units, before msg_ids follow it down instead of
+ * staying strictly increasing. Clients set their clock offset from server msg_ids, and the
+ * server rejects client msg_ids more than MAX_CLIENT_MSG_LEAD (30 s) ahead with error 17. Ids
+ * held more than 15 s ahead, such as after the admin API moves the clock back by an hour, would
+ * lock such a client out.
+ */
+const MAX_CLOCK_STEP_BACK = 15n << 32n;
+
+/**
  * Issues server msg_ids: the clock's time as seconds · 2^32 plus the fraction of a second, made
  * odd (`% 4 == 1` for responses to a client message, `% 4 == 3` for anything else) and strictly
- * increasing across the whole server, so that they also increase within every session.
+ * increasing across the whole server, so that they also increase within every session. The
+ * exception is a clock that steps back by more than 15 s: the ids then follow it.
  */
 export class MsgIdGenerator {
   private last = 0n;
@@ -16,7 +26,7 @@ export class MsgIdGenerator {
   next(kind: ServerMsgKind): bigint {
     const remainder = kind === 'response' ? 1n : 3n;
     let candidate = (timeToMsgId(this.clock.now()) & ~3n) | remainder;
-    if (candidate <= this.last) {
+    if (candidate <= this.last && this.last - candidate <= MAX_CLOCK_STEP_BACK) {
       candidate = ((this.last & ~3n) + 4n) | remainder;
     }
     this.last = candidate;
