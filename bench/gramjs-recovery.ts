@@ -74,9 +74,12 @@ async function recoverOnce(server: ChildServer, admin: AdminClient): Promise<Flo
 
 /**
  * Medians of the recovery flow's costs with GramJS over RUNS runs, after WARM_UP_RUNS. Each
- * median is taken on its own, so the two may come from different runs.
+ * median is taken on its own, so the wall time, the CPU time and the share (server CPU over wall
+ * time, computed per run) may come from different runs.
  */
-export async function measureGramJsRecovery(server: ChildServer): Promise<FlowCost> {
+export async function measureGramJsRecovery(
+  server: ChildServer,
+): Promise<FlowCost & { share: number }> {
   const admin = AdminClient.at('127.0.0.1', server.port);
   // The first flows compile the handlers' code paths in both processes, and V8 keeps
   // optimizing them on background threads for a few flows more, so they are not counted.
@@ -92,5 +95,6 @@ export async function measureGramJsRecovery(server: ChildServer): Promise<FlowCo
   return {
     totalMs: median(costs.map((cost) => cost.totalMs)),
     serverMs: median(costs.map((cost) => cost.serverMs)),
+    share: median(costs.map((cost) => cost.serverMs / cost.totalMs)),
   };
 }

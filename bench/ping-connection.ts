@@ -16,17 +16,23 @@ import { ClientMsgIds } from '../test-support/client-msg-ids.js';
 
 const PING_ID = 0x7abe77ec;
 const PONG_ID = 0x347773c5;
-/** Messages a server may send beside the pong, which need no action in this benchmark. */
+const GET_NEAREST_DC_ID = 0x1fb33026;
+const NEAREST_DC_ID = 0x8e1a1775;
+const RPC_RESULT_ID = 0xf35c6d01;
+/** Messages a server may send beside the response, which need no action in this benchmark. */
 const IGNORED_IDS = new Set([
   0x9ec20908, // new_session_created
   0x62d6b459, // msgs_ack
 ]);
 /** salt, session_id, msg_id, seq_no and length. */
 const HEADER_SIZE = 32;
-/** ping#7abe77ec ping_id:long */
-const PING_BODY_SIZE = 12;
-/** 32 + 12 bytes, padded with 20 random bytes (at least 12) to a multiple of 16. */
-const PING_PLAINTEXT_SIZE = 64;
+
+/**
+ * Request a connection sends: `ping`, a service message that the session layer handles, or
+ * `help.getNearestDc`, an RPC without parameters that goes through the dispatcher, the request
+ * journal and a handler, as every API call does.
+ */
+export type PingRequest = 'ping' | 'help.getNearestDc';
 
 /**
  * A load generator for the ping benchmarks: one TCP connection that sends encrypted `ping`s
@@ -50,9 +56,11 @@ export class PingConnection {
   private pingId = 0n;
   private waiting?: { pingId: bigint; resolve(): void; reject(error: Error): void };
   private failure?: Error;
-  /** Framed pings from prepare(), and the ping_id of the first one. */
+  /** Framed requests from prepare(), with the ping_id of the first or the msg_id of each. */
   private prepared: Buffer[] = [];
+  private preparedRequest: PingRequest = 'ping';
   private firstPreparedId = 0n;
+  private preparedMsgIds: bigint[] = [];
   /** Replies received by runPrepared(), in order, still encrypted. */
   private replies: Buffer[] = [];
   private preparedRun?: {
@@ -104,12 +112,19 @@ export class PingConnection {
     return roundTrips;
   }
 
-  /** Seals `count` pings for runPrepared(), which sends them in this order. */
-  prepare(count: number): void {
+  /** Seals `count` requests for runPrepared(), which sends them in this order. */
+  prepare(count: number, request: PingRequest = 'ping'): void {
+    this.preparedRequest = request;
     this.firstPreparedId = this.pingId + 1n;
-    this.prepared = Array.from({ length: count }, () =>
-      this.framing.encode(this.sealPing(++this.pingId)),
-    );
+    this.preparedMsgIds = [];
+    this.prepared = Array.from({ length: count }, () => {
+      if (request === 'ping') return this.framing.encode(this.sealPing(++this.pingId));
+      const body = Buffer.alloc(4);
+      body.writeUInt32LE(GET_NEAREST_DC_ID, 0);
+      const { packet, msgId } = this.seal(body);
+      this.preparedMsgIds.push(msgId);
+      return this.framing.encode(packet);
+    });
     this.replies = [];
   }
 
@@ -127,13 +142,24 @@ export class PingConnection {
     });
   }
 
-  /** Decrypts every reply of the last runPrepared() and checks that reply i carries pong i. */
+  /**
+   * Decrypts every reply of the last runPrepared() and checks that reply i carries the response to
+   * request i: its pong, or an rpc_result with nearestDc.
+   */
   verifyPrepared(): void {
     this.replies.forEach((reply, index) => {
-      const expected = this.firstPreparedId + BigInt(index);
-      const pingId = this.readPong(reply);
-      if (pingId !== expected) {
-        throw new Error(`reply ${index} carries pong ${pingId}, expected ping_id ${expected}`);
+      if (this.preparedRequest === 'ping') {
+        const expected = this.firstPreparedId + BigInt(index);
+        const pingId = this.readPong(reply);
+        if (pingId !== expected) {
+          throw new Error(`reply ${index} carries pong ${pingId}, expected ping_id ${expected}`);
+        }
+        return;
+      }
+      const expected = this.preparedMsgIds[index];
+      const reqMsgId = this.readNearestDcResult(reply);
+      if (reqMsgId !== expected) {
+        throw new Error(`reply ${index} responds to msg_id ${reqMsgId}, expected ${expected}`);
       }
     });
   }
@@ -144,18 +170,33 @@ export class PingConnection {
   }
 
   private sealPing(pingId: bigint): Buffer {
-    const plaintext = Buffer.allocUnsafe(PING_PLAINTEXT_SIZE);
+    const body = Buffer.allocUnsafe(12);
+    body.writeUInt32LE(PING_ID, 0);
+    body.writeBigInt64LE(pingId, 4);
+    return this.seal(body).packet;
+  }
+
+  /** Encrypts one content-related message with a fresh msg_id and 12 to 27 bytes of padding. */
+  private seal(body: Buffer): { packet: Buffer; msgId: bigint } {
+    const unpadded = HEADER_SIZE + body.length;
+    const size = unpadded + 12 + ((16 - ((unpadded + 12) % 16)) % 16);
+    const plaintext = Buffer.allocUnsafe(size);
+    const msgId = this.msgIds.next();
     plaintext.writeBigInt64LE(BigInt.asIntN(64, this.key.serverSalt), 0);
     plaintext.writeBigInt64LE(this.sessionId, 8);
-    plaintext.writeBigInt64LE(this.msgIds.next(), 16);
-    // ping is content-related, so its seq_no is odd.
+    plaintext.writeBigInt64LE(msgId, 16);
+    // Both requests are content-related, so their seq_no is odd.
     plaintext.writeInt32LE(this.contentSent++ * 2 + 1, 24);
-    plaintext.writeUInt32LE(PING_BODY_SIZE, 28);
-    plaintext.writeUInt32LE(PING_ID, HEADER_SIZE);
-    plaintext.writeBigInt64LE(pingId, HEADER_SIZE + 4);
-    const bodyEnd = HEADER_SIZE + PING_BODY_SIZE;
-    fillRandom(plaintext, bodyEnd, PING_PLAINTEXT_SIZE - bodyEnd);
-    return encryptMessage(this.key.authKey, this.key.authKeyId, plaintext, CLIENT_TO_SERVER);
+    plaintext.writeUInt32LE(body.length, 28);
+    body.copy(plaintext, HEADER_SIZE);
+    fillRandom(plaintext, unpadded, size - unpadded);
+    const packet = encryptMessage(
+      this.key.authKey,
+      this.key.authKeyId,
+      plaintext,
+      CLIENT_TO_SERVER,
+    );
+    return { packet, msgId };
   }
 
   private onData(chunk: Buffer): void {
@@ -198,6 +239,39 @@ export class PingConnection {
    * it carries, or undefined when it carries none. Any other message is an error here.
    */
   private readPong(packet: Buffer): bigint | undefined {
+    let pingId: bigint | undefined;
+    for (const body of this.openBodies(packet)) {
+      const constructorId = body.readUInt32LE(0);
+      if (constructorId !== PONG_ID || body.length !== 20 || pingId !== undefined) {
+        throw new Error(
+          `unexpected server message with constructor 0x${constructorId.toString(16)}`,
+        );
+      }
+      pingId = body.readBigInt64LE(12);
+    }
+    return pingId;
+  }
+
+  /** Returns the req_msg_id of the rpc_result with nearestDc that a packet carries. */
+  private readNearestDcResult(packet: Buffer): bigint {
+    const [body, ...rest] = this.openBodies(packet);
+    if (
+      body === undefined ||
+      rest.length > 0 ||
+      body.readUInt32LE(0) !== RPC_RESULT_ID ||
+      body.readUInt32LE(12) !== NEAREST_DC_ID
+    ) {
+      throw new Error('a reply is not one rpc_result with nearestDc');
+    }
+    return body.readBigInt64LE(4);
+  }
+
+  /**
+   * Decrypts one server packet, checks the auth_key_id, msg_key, session_id and length as a
+   * client must, and returns the message bodies it carries, without new_session_created and
+   * msgs_ack.
+   */
+  private openBodies(packet: Buffer): Buffer[] {
     if (packet.length === 4) {
       throw new Error(`the server sent transport error ${packet.readInt32LE(0)}`);
     }
@@ -216,24 +290,12 @@ export class PingConnection {
     }
 
     const body = plaintext.subarray(HEADER_SIZE, HEADER_SIZE + length);
-    // The first pong of a session shares a container with new_session_created.
+    // The first response of a session shares a container with new_session_created.
     const bodies =
       body.readUInt32LE(0) === MSG_CONTAINER_ID
         ? parseContainer(body).map((inner) => inner.body)
         : [body];
-
-    let pingId: bigint | undefined;
-    for (const inner of bodies) {
-      const constructorId = inner.readUInt32LE(0);
-      if (IGNORED_IDS.has(constructorId)) continue;
-      if (constructorId !== PONG_ID || inner.length !== 20 || pingId !== undefined) {
-        throw new Error(
-          `unexpected server message with constructor 0x${constructorId.toString(16)}`,
-        );
-      }
-      pingId = inner.readBigInt64LE(12);
-    }
-    return pingId;
+    return bodies.filter((inner) => !IGNORED_IDS.has(inner.readUInt32LE(0)));
   }
 
   private fail(error: Error): void {

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MtprotoClient } from '../test-support/mtproto-client.js';
 import { cpuMs, type ChildServer } from './child-server.js';
-import { PingConnection } from './ping-connection.js';
+import { PingConnection, type PingRequest } from './ping-connection.js';
 import { quantile } from './statistics.js';
 
 /** Opens `count` clients with finished key exchanges, at most 50 exchanges at a time. */
@@ -64,19 +64,20 @@ export async function measureRpcRate(
 const PREPARED_PINGS_PER_SECOND = 40_000;
 
 /**
- * Like measureRpcRate, but with pings sealed before the window and replies verified after it
+ * Like measureRpcRate, but with requests sealed before the window and replies verified after it
  * (PingConnection's prepared mode), so that the client's encryption does not compete with the
- * server for the same cores. Throws when any reply is not the pong of its ping.
+ * server for the same cores. Throws when any reply is not the response to its request.
  */
 export async function measurePreparedRpcRate(
   server: ChildServer,
   connections: PingConnection[],
   durationMs: number,
+  request: PingRequest = 'ping',
 ): Promise<{ perSecond: number; serverMicros: number; clientMicros: number }> {
   const perConnection = Math.ceil(
     (PREPARED_PINGS_PER_SECOND * durationMs) / 1000 / connections.length,
   );
-  for (const connection of connections) connection.prepare(perConnection);
+  for (const connection of connections) connection.prepare(perConnection, request);
   const cpuBefore = await server.cpu();
   const clientCpuBefore = process.cpuUsage();
   const started = performance.now();
