@@ -87,6 +87,9 @@ export interface RpcOutcome {
  * encodes its result with the client's layer.
  */
 export class RpcDispatcher implements RpcInvoker {
+  /** Child loggers by session logger, then by method; see methodLog(). */
+  private readonly methodLogs = new WeakMap<Logger, Map<string, Logger>>();
+
   constructor(private readonly options: RpcDispatcherOptions) {}
 
   async invoke(call: RpcCall): Promise<Buffer> {
@@ -96,9 +99,7 @@ export class RpcDispatcher implements RpcInvoker {
     const layer = key.layer ?? this.options.registry.defaultLayer;
     const view = this.options.registry.view(layer);
     // call.log already names the key's layer unless this call is the one that declared it.
-    const log = call.log.child(
-      layerBefore === layer ? { method: query._ } : { layer, method: query._ },
-    );
+    const log = this.methodLog(call.log, query._, layerBefore === layer ? undefined : layer);
     const started = process.hrtime.bigint();
     const request: InterceptedRequest = { query, call, view };
     const interceptor = this.options.interceptor;
@@ -142,6 +143,25 @@ export class RpcDispatcher implements RpcInvoker {
       encodeObject(writer, { _: 'rpc_error', error_code: code, error_message: message }, view);
       return writer.finish();
     }
+  }
+
+  /**
+   * Returns the child logger that binds `method` (and `layer`) to a session's logger. Creating a
+   * pino child serializes its bindings, so each one is made once per session logger and method.
+   */
+  private methodLog(parent: Logger, method: string, layer: number | undefined): Logger {
+    let byMethod = this.methodLogs.get(parent);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.methodLogs.set(parent, byMethod);
+    }
+    const key = layer === undefined ? method : `${method} ${layer}`;
+    let log = byMethod.get(key);
+    if (log === undefined) {
+      log = parent.child(layer === undefined ? { method } : { layer, method });
+      byMethod.set(key, log);
+    }
+    return log;
   }
 
   private encodeResult(
