@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   await recoveryServer.stop();
   const share = recovery.share;
   rows.push({
-    name: 'GramJS 2FA recovery, connect to auth.recoverPassword (median of 5)',
+    name: 'GramJS 2FA recovery, connect to auth.recoverPassword (median of 9)',
     value: `server CPU ${fixed(recovery.serverMs)} ms = ${fixed(share * 100)}%`,
     reference: `full flow: ${fixed(recovery.totalMs)} ms`,
     target: '< 10%',

@@ -5,7 +5,7 @@ import { createGramJsClient } from '../server/adapters/gramjs.js';
 import { cpuMs, type ChildServer } from './child-server.js';
 import { median } from './statistics.js';
 
-const RUNS = 5;
+const RUNS = 9;
 const WARM_UP_RUNS = 3;
 /** alice_recovery of fixtures/default.json; her login code is the phone's last 5 digits. */
 const ALICE = { phone: '15550000001', loginCode: '00001', email: 'alice@example.com' };
