@@ -54,9 +54,8 @@ export class Session {
   readonly unacknowledged = new Set<bigint>();
   private contentSent = 0;
   private readonly received = new Map<bigint, ReceivedMessage>();
-  private readonly receivedOrder: (bigint | undefined)[] = new Array<bigint | undefined>(
-    RECENT_LIMIT,
-  );
+  /** Received msg_ids in arrival order: a list that becomes a ring once RECENT_LIMIT long. */
+  private readonly receivedOrder: bigint[] = [];
   private receivedNext = 0;
   /** Highest msg_id and highest seq_no received so far, evicted messages included. */
   private maxReceivedMsgId: bigint | undefined;
@@ -90,11 +89,15 @@ export class Session {
       this.maxReceivedSeqNo = seqNo;
     }
     if (!isNew) return;
-    // receivedOrder keeps insertion order in a ring, so eviction needs no Map iterator.
+    if (this.receivedOrder.length < RECENT_LIMIT) {
+      this.receivedOrder.push(msgId);
+      return;
+    }
+    // The ring keeps insertion order, so eviction needs no Map iterator.
     const evicted = this.receivedOrder[this.receivedNext];
     this.receivedOrder[this.receivedNext] = msgId;
     this.receivedNext = (this.receivedNext + 1) % RECENT_LIMIT;
-    if (evicted !== undefined) this.received.delete(evicted);
+    this.received.delete(evicted);
   }
 
   markAnswered(msgId: bigint): void {
