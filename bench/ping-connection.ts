@@ -2,30 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { systemClock } from '../server/clock.js';
 import {
-  CLIENT_TO_SERVER,
-  decryptMessage,
-  encryptMessage,
-  SERVER_TO_CLIENT,
-} from '../server/crypto/message-key.js';
-import { fillRandom } from '../server/crypto/random-pool.js';
-import { MSG_CONTAINER_ID, parseContainer } from '../server/session/message-container.js';
+  MSG_CONTAINER_ID,
+  parseContainer,
+  RPC_RESULT_ID,
+} from '../server/session/message-container.js';
 import { createFraming } from '../server/transport/create-framing.js';
 import type { Framing } from '../server/transport/framing.js';
 import type { ClientAuthKey } from '../test-support/mtproto-client.js';
+import { openServerMessage, sealClientMessage } from '../test-support/client-messages.js';
 import { ClientMsgIds } from '../test-support/client-msg-ids.js';
 
 const PING_ID = 0x7abe77ec;
 const PONG_ID = 0x347773c5;
 const GET_NEAREST_DC_ID = 0x1fb33026;
 const NEAREST_DC_ID = 0x8e1a1775;
-const RPC_RESULT_ID = 0xf35c6d01;
 /** Messages a server may send beside the response, which need no action in this benchmark. */
 const IGNORED_IDS = new Set([
   0x9ec20908, // new_session_created
   0x62d6b459, // msgs_ack
 ]);
-/** salt, session_id, msg_id, seq_no and length. */
-const HEADER_SIZE = 32;
 
 /**
  * Request a connection sends: `ping`, a service message that the session layer handles, or
@@ -176,26 +171,17 @@ export class PingConnection {
     return this.seal(body).packet;
   }
 
-  /** Encrypts one content-related message with a fresh msg_id and 12 to 27 bytes of padding. */
+  /** Encrypts one content-related message with a fresh msg_id and random padding. */
   private seal(body: Buffer): { packet: Buffer; msgId: bigint } {
-    const unpadded = HEADER_SIZE + body.length;
-    const size = unpadded + 12 + ((16 - ((unpadded + 12) % 16)) % 16);
-    const plaintext = Buffer.allocUnsafe(size);
     const msgId = this.msgIds.next();
-    plaintext.writeBigInt64LE(BigInt.asIntN(64, this.key.serverSalt), 0);
-    plaintext.writeBigInt64LE(this.sessionId, 8);
-    plaintext.writeBigInt64LE(msgId, 16);
-    // Both requests are content-related, so their seq_no is odd.
-    plaintext.writeInt32LE(this.contentSent++ * 2 + 1, 24);
-    plaintext.writeUInt32LE(body.length, 28);
-    body.copy(plaintext, HEADER_SIZE);
-    fillRandom(plaintext, unpadded, size - unpadded);
-    const packet = encryptMessage(
-      this.key.authKey,
-      this.key.authKeyId,
-      plaintext,
-      CLIENT_TO_SERVER,
-    );
+    const packet = sealClientMessage(this.key.authKey, this.key.authKeyId, {
+      salt: this.key.serverSalt,
+      sessionId: this.sessionId,
+      msgId,
+      // Both requests are content-related, so their seq_no is odd.
+      seqNo: this.contentSent++ * 2 + 1,
+      body,
+    });
     return { packet, msgId };
   }
 
@@ -267,29 +253,18 @@ export class PingConnection {
   }
 
   /**
-   * Decrypts one server packet, checks the auth_key_id, msg_key, session_id and length as a
-   * client must, and returns the message bodies it carries, without new_session_created and
-   * msgs_ack.
+   * Decrypts one server packet with the test client's checks (auth_key_id, msg_key, length and
+   * padding), checks the session_id, and returns the message bodies it carries, without
+   * new_session_created and msgs_ack.
    */
   private openBodies(packet: Buffer): Buffer[] {
     if (packet.length === 4) {
       throw new Error(`the server sent transport error ${packet.readInt32LE(0)}`);
     }
-    if (packet.readBigInt64LE(0) !== this.key.authKeyId) {
-      throw new Error('a server packet carries another auth_key_id');
-    }
-
-    const plaintext = decryptMessage(this.key.authKey, packet, SERVER_TO_CLIENT);
-    if (plaintext.readBigInt64LE(8) !== this.sessionId) {
+    const { sessionId, body } = openServerMessage(this.key.authKey, this.key.authKeyId, packet);
+    if (sessionId !== this.sessionId) {
       throw new Error('a server packet carries another session_id');
     }
-    const length = plaintext.readUInt32LE(28);
-    const padding = plaintext.length - HEADER_SIZE - length;
-    if (length % 4 !== 0 || padding < 12 || padding > 1024) {
-      throw new Error(`a server packet declares ${length} bytes in ${plaintext.length}`);
-    }
-
-    const body = plaintext.subarray(HEADER_SIZE, HEADER_SIZE + length);
     // The first response of a session shares a container with new_session_created.
     const bodies =
       body.readUInt32LE(0) === MSG_CONTAINER_ID

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { fillRandom } from '../server/crypto/random-pool.js';
 import { TlReader } from '../server/binary/tl-reader.js';
 import {
   CLIENT_TO_SERVER,
@@ -47,15 +47,17 @@ export function sealClientMessage(
   message: ClientMessageFields,
 ): Buffer {
   const unpadded = HEADER_SIZE + message.body.length;
-  const padding =
-    message.padding ?? randomBytes(MIN_PADDING + ((16 - ((unpadded + MIN_PADDING) % 16)) % 16));
-  const header = Buffer.alloc(HEADER_SIZE);
-  header.writeBigInt64LE(BigInt.asIntN(64, message.salt), 0);
-  header.writeBigInt64LE(BigInt.asIntN(64, message.sessionId), 8);
-  header.writeBigInt64LE(BigInt.asIntN(64, message.msgId), 16);
-  header.writeInt32LE(message.seqNo, 24);
-  header.writeUInt32LE(message.declaredLength ?? message.body.length, 28);
-  const plaintext = Buffer.concat([header, message.body, padding]);
+  const paddingLength =
+    message.padding?.length ?? MIN_PADDING + ((16 - ((unpadded + MIN_PADDING) % 16)) % 16);
+  const plaintext = Buffer.allocUnsafe(unpadded + paddingLength);
+  plaintext.writeBigInt64LE(BigInt.asIntN(64, message.salt), 0);
+  plaintext.writeBigInt64LE(BigInt.asIntN(64, message.sessionId), 8);
+  plaintext.writeBigInt64LE(BigInt.asIntN(64, message.msgId), 16);
+  plaintext.writeInt32LE(message.seqNo, 24);
+  plaintext.writeUInt32LE(message.declaredLength ?? message.body.length, 28);
+  message.body.copy(plaintext, HEADER_SIZE);
+  if (message.padding) message.padding.copy(plaintext, unpadded);
+  else fillRandom(plaintext, unpadded, paddingLength);
   return encryptMessage(authKey, authKeyId, plaintext, CLIENT_TO_SERVER);
 }
 
