@@ -73,9 +73,9 @@ async function recoverOnce(server: ChildServer, admin: AdminClient): Promise<Flo
 }
 
 /**
- * Medians of the recovery flow's costs with GramJS over RUNS runs, after WARM_UP_RUNS. Each
- * median is taken on its own, so the wall time, the CPU time and the share (server CPU over wall
- * time, computed per run) may come from different runs.
+ * Medians of the recovery flow's costs with GramJS over RUNS runs, after WARM_UP_RUNS. The share
+ * is server CPU over wall time, computed per run. Each median is taken on its own, so the three
+ * may come from different runs.
  */
 export async function measureGramJsRecovery(
   server: ChildServer,

@@ -73,7 +73,8 @@ export class Session {
   }
 
   hasReceived(msgId: bigint): boolean {
-    // A msg_id above every one received so far is new, which skips the lookup for almost all.
+    // A msg_id above every one received so far is new. Messages almost always arrive in msg_id
+    // order, so most calls skip the Map lookup.
     if (this.maxReceivedMsgId === undefined || msgId > this.maxReceivedMsgId) return false;
     return this.received.has(msgId);
   }
