@@ -14,20 +14,7 @@ async function serve(options: CliOptions): Promise<void> {
     logLevel: options.logLevel,
     limits: options.limits,
   });
-  // Scripts wait for this line to learn the port, so it is written at any level but silent.
-  const readyLog = server.log.child({});
-  if (options.logLevel !== 'silent') readyLog.level = 'info';
-  readyLog.info(
-    {
-      host: server.host,
-      port: server.port,
-      dcId: server.dcId,
-      fingerprint: server.serverKey.fingerprint,
-      fingerprintHex: server.serverKey.fingerprintHex,
-    },
-    'ready',
-  );
-
+  // The handlers go in before the ready line, because a script may signal as soon as it reads it.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -43,6 +30,20 @@ async function serve(options: CliOptions): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // Scripts wait for this line to learn the port, so it is written at any level but silent.
+  const readyLog = server.log.child({});
+  if (options.logLevel !== 'silent') readyLog.level = 'info';
+  readyLog.info(
+    {
+      host: server.host,
+      port: server.port,
+      dcId: server.dcId,
+      fingerprint: server.serverKey.fingerprint,
+      fingerprintHex: server.serverKey.fingerprintHex,
+    },
+    'ready',
+  );
 }
 
 /** Exits 0 when GET /__admin/health returns 200 within two seconds, else 1. */
