@@ -63,6 +63,23 @@ describe('mtmock command line', () => {
     expect((await exit).code).toBe(0);
   });
 
+  it('logs in order when stopped early', async () => {
+    // The background warm-up keeps the libuv thread pool busy for some time after ready, and
+    // lines written through the pool used to land after those that the exit handler wrote.
+    const child = startCli(['--port', '0']);
+    const messages: string[] = [];
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => messages.push((JSON.parse(line) as { msg: string }).msg));
+    const allRead = new Promise((resolve) => lines.once('close', resolve));
+    await readyLine(child);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const exit = exited(child);
+    child.kill('SIGTERM');
+    expect((await exit).code).toBe(0);
+    await allRead;
+    expect(messages.slice(-3)).toEqual(['stopping', 'listener closed', 'stopped']);
+  });
+
   it('takes the port from MTMOCK_PORT', async () => {
     const probe = startCli(['--port', '0']);
     const free = Number((await readyLine(probe)).port);
