@@ -131,18 +131,14 @@ async function main(): Promise<void> {
   });
 
   console.log('GramJS recovery flow…');
-  // A fresh server, so that no garbage or closing sockets from the figures above add to it.
-  const recoveryServer = await ChildServer.start('mock');
-  await recoveryServer.settle();
-  const recovery = await measureGramJsRecovery(recoveryServer);
-  await recoveryServer.stop();
-  const share = recovery.share;
+  // Fresh servers, so that no garbage or closing sockets from the figures above add to it.
+  const recovery = await measureGramJsRecovery();
   rows.push({
-    name: 'GramJS 2FA recovery, connect to auth.recoverPassword (median of 9)',
-    value: `server CPU ${fixed(recovery.serverMs)} ms = ${fixed(share * 100)}%`,
+    name: 'GramJS 2FA recovery, connect to auth.recoverPassword (median of 27)',
+    value: `server CPU ${fixed(recovery.serverMs)} ms = ${fixed(recovery.share * 100)}%`,
     reference: `full flow: ${fixed(recovery.totalMs)} ms`,
     target: '< 10%',
-    verdict: verdict(share < 0.1),
+    verdict: verdict(recovery.share < 0.1),
   });
 
   const table = formatTable(rows);
@@ -204,14 +200,18 @@ ${table}
   difference in the server process's heap and RSS, after a garbage collection, between no
   clients and ${IDLE_CONNECTIONS} connected clients with finished key
   exchanges, divided by ${IDLE_CONNECTIONS}. It includes each connection's auth key.
-- **Recovery flow**: against a freshly started server, once its background warm-up is done,
-  GramJS 2.26.22 connects, gets SESSION_PASSWORD_NEEDED, requests the
-  recovery email, reads the code from the admin mailbox, checks it, computes a new password
-  hash and calls auth.recoverPassword. Three warm-up flows run first and are not counted,
-  because V8 compiles and optimizes the handlers' code paths in them. The server's share is
-  its process's CPU time (user and system, all threads) during one flow divided by that flow's
-  wall time. The table gives the median share and the median of each time. Most of the flow
-  is the client's PBKDF2 with 100,000 iterations.
+- **Recovery flow**: on each of 3 freshly started servers, once its background warm-up is
+  done, GramJS 2.26.22 connects, gets SESSION_PASSWORD_NEEDED, requests the recovery email,
+  reads the code from the admin mailbox, checks it, computes a new password hash and calls
+  auth.recoverPassword, 9 times. Three warm-up flows run first on each server and are not
+  counted, because V8 compiles and optimizes the handlers' code paths in them. The server's
+  share is its process's CPU time (user and system, all threads) during one flow divided by
+  that flow's wall time. The table gives the median share and the median of each time over the
+  27 flows. Most of the flow is the client's own work: its key exchange in JavaScript, whose
+  factoring time depends on each server's pq primes, and its PBKDF2 with 100,000 iterations.
+  GramJS leaves Nagle's algorithm on and sends the msgs_ack for auth.signIn's error in a frame
+  of its own, so auth.requestPasswordRecovery often waits about 40 ms for the server kernel's
+  delayed ACK. That wait counts in the flow's wall time, as a test suite sees it.
 `;
 }
 
