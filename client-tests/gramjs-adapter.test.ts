@@ -1,0 +1,61 @@
+import { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGramJsClient, type GramJsTransport } from '../server/adapters/gramjs.js';
+import { createTeleprotoClient } from '../server/adapters/teleproto.js';
+import { startMockServer, type MockServer } from '../server/mock-server.js';
+import { targetOf } from './support/fixture-accounts.js';
+
+let server: MockServer;
+
+beforeAll(async () => {
+  server = await startMockServer({ port: 0, logLevel: 'silent' });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Connects a client and returns the remote ports of the sockets that got setNoDelay(true). */
+async function noDelayPorts(connect: () => Promise<{ destroy(): Promise<void> }>) {
+  const ports: Array<number | undefined> = [];
+  const original = Socket.prototype.setNoDelay;
+  const setNoDelay = vi.spyOn(Socket.prototype, 'setNoDelay').mockImplementation(function (
+    this: Socket,
+    noDelay?: boolean,
+  ) {
+    if (noDelay === true) ports.push(this.remotePort);
+    return original.call(this, noDelay);
+  });
+  try {
+    const client = await connect();
+    await client.destroy();
+    return ports;
+  } finally {
+    setNoDelay.mockRestore();
+  }
+}
+
+describe('GramJS adapter sockets', () => {
+  // With Nagle's algorithm on, the request after an RPC error waits for a delayed ACK, because
+  // the client sends its msgs_ack for the error in a frame of its own.
+  it.each<GramJsTransport>(['tcp-full', 'tcp-abridged', 'tcp-obfuscated'])(
+    'turns Nagle off over %s',
+    async (transport) => {
+      const ports = await noDelayPorts(async () => {
+        const client = createGramJsClient(targetOf(server), { transport });
+        await client.connect();
+        return client;
+      });
+      expect(ports).toContain(server.port);
+    },
+  );
+
+  it('turns Nagle off for teleproto', async () => {
+    const ports = await noDelayPorts(async () => {
+      const client = createTeleprotoClient(targetOf(server));
+      await client.connect();
+      return client;
+    });
+    expect(ports).toContain(server.port);
+  });
+});
