@@ -209,9 +209,9 @@ ${table}
   that flow's wall time. The table gives the median share and the median of each time over the
   27 flows. Most of the flow is the client's own work: its key exchange in JavaScript, whose
   factoring time depends on each server's pq primes, and its PBKDF2 with 100,000 iterations.
-  GramJS leaves Nagle's algorithm on and sends the msgs_ack for auth.signIn's error in a frame
-  of its own, so auth.requestPasswordRecovery often waits about 40 ms for the server kernel's
-  delayed ACK. That wait counts in the flow's wall time, as a test suite sees it.
+  The client comes from mtmock's GramJS adapter, which turns Nagle's algorithm off. Plain
+  GramJS leaves it on and acknowledges auth.signIn's error in a frame of its own, so its next
+  request waits about 40 ms for a delayed ACK, and the share comes out lower.
 `;
 }
 
