@@ -80,6 +80,33 @@ describe('mtmock command line', () => {
     expect(messages.slice(-3)).toEqual(['stopping', 'listener closed', 'stopped']);
   });
 
+  it('keeps serving while stdout is unread', async () => {
+    // A harness that reads up to the ready line and then stops reading fills the stdout pipe.
+    const child = startCli(['--port', '0']);
+    const ready = await readyLine(child);
+    child.stdout!.removeAllListeners('data');
+    child.stdout!.pause();
+
+    // Each bad admin request logs a warn line: far more than a pipe buffers.
+    const statuses = new Set<number>();
+    for (let request = 0; request < 1000; request++) {
+      const response = await fetch(`http://127.0.0.1:${ready.port}/__admin/accounts`, {
+        method: 'POST',
+        body: '{bad',
+        signal: AbortSignal.timeout(5000),
+      });
+      statuses.add(response.status);
+    }
+    expect([...statuses]).toEqual([400]);
+
+    // The unwritten lines cannot be flushed, so the process ends by the signal's default action.
+    const exit = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    child.kill('SIGTERM');
+    expect(await exit).toBe('SIGTERM');
+  });
+
   it('takes the port from MTMOCK_PORT', async () => {
     const probe = startCli(['--port', '0']);
     const free = Number((await readyLine(probe)).port);

@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './cli-options.js';
+import { closeLogger } from './logger.js';
+
+/** Maximum wait on stop for the log lines to reach stdout. */
+const LOG_CLOSE_TIMEOUT_MS = 1000;
 
 /** Runs the server until SIGINT or SIGTERM, then closes every connection and exits 0. */
 async function serve(options: CliOptions): Promise<void> {
@@ -21,7 +25,10 @@ async function serve(options: CliOptions): Promise<void> {
     stopping = true;
     server.log.info({ signal }, 'stopping');
     server.stop().then(
-      () => process.exit(0),
+      () =>
+        closeLogger(server.log, LOG_CLOSE_TIMEOUT_MS).then((written) =>
+          exitAfterStop(signal, written),
+        ),
       (error: unknown) => {
         server.log.error({ err: error }, 'stop failed');
         process.exit(1);
@@ -44,6 +51,17 @@ async function serve(options: CliOptions): Promise<void> {
     },
     'ready',
   );
+}
+
+/**
+ * Exits 0 once the log is written. When stdout is not being read, a libuv thread stays blocked
+ * writing to it and process.exit() would wait for that thread forever, so the process ends by
+ * the signal it was sent instead, with its default action.
+ */
+function exitAfterStop(signal: NodeJS.Signals, logWritten: boolean): void {
+  if (logWritten) process.exit(0);
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
 }
 
 /** Exits 0 when GET /__admin/health returns 200 within two seconds, else 1. */
