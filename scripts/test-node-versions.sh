@@ -21,18 +21,45 @@ esac
 cache="${MTMOCK_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mtmock-node}"
 mkdir -p "$cache"
 
+# Unpacks into a temporary folder that is renamed once complete, so an interrupted download
+# never leaves a half-written version in the cache.
+fetch_node() {
+  local version="$1" home="$2" download
+  download="$(mktemp -d)"
+  if ! (cd "$download" && npm pack --loglevel=error "node-linux-$arch@$version" >/dev/null); then
+    rm -rf "$download"
+    echo "test-node-versions: npm pack node-linux-$arch@$version failed (see npm's error above)" >&2
+    return 1
+  fi
+  mkdir "$download/unpacked"
+  tar -xzf "$download"/node-linux-"$arch"-*.tgz -C "$download/unpacked" --strip-components=1
+  rm -rf "$home"
+  mv "$download/unpacked" "$home"
+  rm -rf "$download"
+}
+
+failed=()
 for version in "${versions[@]}"; do
   home="$cache/$version"
-  if [ ! -x "$home/bin/node" ]; then
-    download="$(mktemp -d)"
-    (cd "$download" && npm pack --silent "node-linux-$arch@$version" >/dev/null)
-    mkdir -p "$home"
-    tar -xzf "$download"/node-linux-"$arch"-*.tgz -C "$home" --strip-components=1
-    rm -rf "$download"
+  if ! "$home/bin/node" --version >/dev/null 2>&1; then
+    if [ -e "$home" ]; then
+      echo "test-node-versions: $home does not run; fetching $version again" >&2
+    fi
+    if ! fetch_node "$version" "$home"; then
+      failed+=("$version (download)")
+      continue
+    fi
   fi
   echo "test-node-versions: running the tests on $("$home/bin/node" --version)"
   # Tests start servers and npm with the node first on PATH. The Docker tests are left out
   # because their image carries the host's node, whichever version runs vitest.
-  PATH="$home/bin:$PATH" "$home/bin/node" node_modules/vitest/vitest.mjs run \
-    --exclude 'client-tests/docker-*.test.ts'
+  if ! PATH="$home/bin:$PATH" "$home/bin/node" node_modules/vitest/vitest.mjs run \
+    --exclude 'client-tests/docker-*.test.ts'; then
+    failed+=("$version")
+  fi
 done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "test-node-versions: failed on ${failed[*]}" >&2
+  exit 1
+fi
