@@ -1,4 +1,4 @@
-import { Socket } from 'node:net';
+import { createServer, Socket, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGramJsClient, type GramJsTransport } from '../server/adapters/gramjs.js';
 import { createTeleprotoClient } from '../server/adapters/teleproto.js';
@@ -57,5 +57,29 @@ describe('GramJS adapter sockets', () => {
       return client;
     });
     expect(ports).toContain(server.port);
+  });
+});
+
+/** Returns a loopback port that nothing listens on, found by listening and closing again. */
+async function closedPort(): Promise<number> {
+  const listener = createServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as AddressInfo;
+  await new Promise((resolve) => listener.close(resolve));
+  return port;
+}
+
+describe('GramJS adapter connect', () => {
+  // GramJS itself resolves connect() with false, and the next request then never settles.
+  it('rejects when no mock listens', async () => {
+    const port = await closedPort();
+    const client = createGramJsClient({ ...targetOf(server), port }, { connectionRetries: 1 });
+    try {
+      await expect(client.connect()).rejects.toThrow(
+        `telegram could not connect to the mock at 127.0.0.1:${port} after 1 attempt;`,
+      );
+    } finally {
+      await client.destroy();
+    }
   });
 });

@@ -43,6 +43,9 @@ export interface GramJsFamilyClientOptions extends GramJsFamilyOptions {
 
 type ConnectionClass = new (options: Record<string, unknown>) => object;
 
+/** Connection attempts before connect() fails when the options give no number. */
+const DEFAULT_CONNECTION_RETRIES = 3;
+
 /** The clients' TCP socket wrapper (PromisedNetSockets): `client` is the net.Socket. */
 interface NetSocketWrapper {
   client?: { setNoDelay(noDelay?: boolean): unknown };
@@ -90,7 +93,7 @@ function pinConnection(base: ConnectionClass, host: string, port: number): Conne
 /**
  * Returns a subclass of the clients' TCP socket wrapper that turns Nagle's algorithm off once
  * connected. The clients send the msgs_ack for an RPC error in a frame of its own, so with
- * Nagle on, the request after an error waits for the server's delayed ACK (about 40 ms on Linux).
+ * Nagle on, the request after an error can wait for the server's delayed ACK (about 40 ms on Linux).
  */
 function noDelaySockets(base: NetSocketClass): NetSocketClass {
   return class NoDelayNetSockets extends base {
@@ -136,7 +139,7 @@ export function familyClientParams(
     connection: pinConnection(base, target.host, target.port),
     networkSocket:
       transport === 'websocket' ? PromisedWebSockets : noDelaySockets(PromisedNetSockets),
-    connectionRetries: options.connectionRetries ?? 3,
+    connectionRetries: options.connectionRetries ?? DEFAULT_CONNECTION_RETRIES,
     retryDelay: 100,
     requestRetries: 2,
     baseLogger: new Logger(LogLevel.NONE),
@@ -165,10 +168,25 @@ export function createFamilyClient(
   const session = new StringSession(options.session ?? '');
   // The port here only has to fit the session format; the pinned connection dials the real one.
   session.setDC(target.dcId ?? 2, target.host, 443);
-  return new TelegramClient(
+  const client = new TelegramClient(
     session,
     options.apiId ?? 1,
     options.apiHash ?? 'mtmock',
     familyClientParams(family, target, options),
-  );
+  ) as { connect(): Promise<unknown> };
+  // When every attempt fails, the clients resolve connect() with false, and the next request
+  // then waits forever. A rejection names the address instead.
+  const connect = client.connect.bind(client);
+  client.connect = async () => {
+    const connected = await connect();
+    if (connected === false) {
+      const attempts = options.connectionRetries ?? DEFAULT_CONNECTION_RETRIES;
+      throw new Error(
+        `${family} could not connect to the mock at ${target.host}:${target.port} after ` +
+          `${attempts} attempt${attempts === 1 ? '' : 's'}; check that the mock is running`,
+      );
+    }
+    return connected;
+  };
+  return client;
 }
