@@ -93,7 +93,8 @@ function pinConnection(base: ConnectionClass, host: string, port: number): Conne
 /**
  * Returns a subclass of the clients' TCP socket wrapper that turns Nagle's algorithm off once
  * connected. The clients send the msgs_ack for an RPC error in a frame of its own, so with
- * Nagle on, the request after an error can wait for the server's delayed ACK (about 40 ms on Linux).
+ * Nagle on, the request after an error can wait for the server's delayed ACK (about 40 ms on
+ * Linux).
  */
 function noDelaySockets(base: NetSocketClass): NetSocketClass {
   return class NoDelayNetSockets extends base {
