@@ -90,6 +90,13 @@ describe('limit flags', () => {
   it.each(['0', '-3', '1.5', 'many'])('rejects --handshake-timeout-ms %s', (value) => {
     expect(() => parseCliOptions(['--handshake-timeout-ms', value], {})).toThrow(CliUsageError);
   });
+
+  it('rejects a payload limit below 4', () => {
+    // A usage error (exit 2) that names the flag, as for every other bad flag value.
+    expect(() => parseCliOptions(['--max-payload-length', '2'], {})).toThrow(
+      '--max-payload-length value "2": expected a whole number of at least 4',
+    );
+  });
 });
 
 describe('limits', () => {

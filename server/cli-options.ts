@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { DEFAULT_LIMITS, LIMIT_NAMES, type ServerLimits } from './limits.js';
+import { DEFAULT_LIMITS, LIMIT_MINIMUMS, LIMIT_NAMES, type ServerLimits } from './limits.js';
 import { LOG_LEVELS } from './logger.js';
 
 /** Settings of the `mtmock` command, from flags or their MTMOCK_* environment variables. */
@@ -127,10 +127,11 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     const flag = limitFlag(name);
     const text = (values as Record<string, string | undefined>)[flag] ?? env[limitVariable(name)];
     if (text === undefined) continue;
-    if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    const minimum = LIMIT_MINIMUMS[name];
+    if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) {
       const from = (values as Record<string, string | undefined>)[flag];
       throw new CliUsageError(
-        `invalid ${source(flag, from)} value "${text}": expected a whole number above 0`,
+        `invalid ${source(flag, from)} value "${text}": expected a whole number of at least ${minimum}`,
       );
     }
     limits[name] = Number(text);

@@ -52,7 +52,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
 });
 
 /** Smallest value that each limit accepts. */
-const MINIMUMS: Readonly<ServerLimits> = {
+export const LIMIT_MINIMUMS: Readonly<ServerLimits> = {
   maxPayloadLength: 4,
   maxContainerMessages: 1,
   maxGzipOutput: 1,
@@ -75,9 +75,9 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
   for (const name of LIMIT_NAMES) {
     const value = overrides[name];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < MINIMUMS[name]) {
+    if (!Number.isSafeInteger(value) || value < LIMIT_MINIMUMS[name]) {
       throw new RangeError(
-        `invalid limit ${name}: ${String(value)}; expected an integer of at least ${MINIMUMS[name]}`,
+        `invalid limit ${name}: ${String(value)}; expected an integer of at least ${LIMIT_MINIMUMS[name]}`,
       );
     }
     limits[name] = value;
