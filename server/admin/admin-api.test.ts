@@ -97,6 +97,18 @@ describe('admin API', () => {
     expect(String(answer.body.error)).toMatch(/not valid JSON/);
   });
 
+  it('answers 400 for deeply nested JSON', async () => {
+    // Deep enough to overflow the stack of the recursive checks behind the endpoint.
+    const depth = 200_000;
+    const answer = await rawRequest(
+      'POST',
+      '/__admin/accounts',
+      '['.repeat(depth) + ']'.repeat(depth),
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(/^request body nests too deeply/);
+  });
+
   it('answers 404 for an unknown admin endpoint', async () => {
     const answer = await rawRequest('GET', '/__admin/nothing-here');
     expect(answer.status).toBe(404);

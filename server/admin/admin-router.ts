@@ -99,13 +99,19 @@ export function handleAdminRequest(
       const known = error instanceof AdminRequestError || error instanceof ControlInputError;
       const status = known ? error.status : 400;
       const field = known ? error.field : fieldOf(error);
-      target.log.warn(
-        { route: routeKey, status, err: (error as Error).message },
-        'admin request rejected',
-      );
-      sendJson(response, status, { error: (error as Error).message, ...(field ? { field } : {}) });
+      const message = describeError(error);
+      target.log.warn({ route: routeKey, status, err: message }, 'admin request rejected');
+      sendJson(response, status, { error: message, ...(field ? { field } : {}) });
     });
   return true;
+}
+
+/** Returns the message for a rejected request, rewording a stack overflow from deep JSON. */
+function describeError(error: unknown): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return 'request body nests too deeply to check; keep its JSON to a few hundred levels';
+  }
+  return (error as Error).message;
 }
 
 type AnyRoute = (
