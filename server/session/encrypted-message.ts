@@ -27,6 +27,13 @@ export class MessageLayoutError extends Error {
  * Bytes past a multiple of 16 are stripped first: padded intermediate adds up to 15 random bytes.
  */
 export function openMessage(authKey: Buffer, packet: Buffer): DecryptedMessage {
+  // Checked before the stripping, so that the error gives the length the client sent.
+  if (packet.length < 24 + 16) {
+    throw new MessageLayoutError(
+      `encrypted packet of ${packet.length} bytes is too short: it needs the 24-byte header ` +
+        'and at least 16 bytes of ciphertext',
+    );
+  }
   const extra = (packet.length - 24) % 16;
   const envelope = extra > 0 ? packet.subarray(0, packet.length - extra) : packet;
   const plaintext = decryptMessage(authKey, envelope);

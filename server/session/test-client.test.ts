@@ -115,6 +115,12 @@ describe('client message encryption', () => {
     expect(openMessage(authKey, packet)).toEqual(fields);
   });
 
+  it.each([24, 25, 39])('rejects a %i-byte packet naming its length', (length) => {
+    expect(() => openMessage(authKey, randomBytes(length))).toThrow(
+      `encrypted packet of ${length} bytes is too short`,
+    );
+  });
+
   it('opens messages that the server seals', () => {
     const packet = sealMessage(authKey, authKeyId, { ...fields, msgId: fields.msgId | 1n });
     expect(openServerMessage(authKey, authKeyId, packet)).toEqual({
