@@ -313,8 +313,10 @@ function serveWebSocket(webSocket: WebSocket, connection: StreamConnection, log:
     connection.receive(data);
   });
   webSocket.on('close', () => connection.channelClosed());
+  // ws reports protocol errors here (an oversized or malformed frame) and then closes, so they
+  // are warnings, as a bad TCP frame is.
   webSocket.on('error', (error) =>
-    log.debug({ err: error, connId: connection.id }, 'WebSocket error'),
+    log.warn({ err: error, connId: connection.id }, 'closing WebSocket after a protocol error'),
   );
 }
 
