@@ -94,8 +94,16 @@ describe('limit flags', () => {
   it('rejects a payload limit below 4', () => {
     // A usage error (exit 2) that names the flag, as for every other bad flag value.
     expect(() => parseCliOptions(['--max-payload-length', '2'], {})).toThrow(
-      '--max-payload-length value "2": expected a whole number of at least 4',
+      '--max-payload-length value "2": expected a whole number from 4 to',
     );
+  });
+
+  it.each([
+    ['--handshake-timeout-ms', '3000000000', 'from 1 to 2147483647'],
+    ['--max-connections', '99999999999999999999', 'from 1 to 9007199254740991'],
+  ])('rejects %s %s naming the range', (flag, value, range) => {
+    // Node's timers fire after 1 ms for a delay above 2^31 - 1, which closed every socket.
+    expect(() => parseCliOptions([flag, value], {})).toThrow(range);
   });
 });
 

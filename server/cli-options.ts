@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { DEFAULT_LIMITS, LIMIT_MINIMUMS, LIMIT_NAMES, type ServerLimits } from './limits.js';
+import {
+  DEFAULT_LIMITS,
+  LIMIT_MAXIMUMS,
+  LIMIT_MINIMUMS,
+  LIMIT_NAMES,
+  type ServerLimits,
+} from './limits.js';
 import { LOG_LEVELS } from './logger.js';
 
 /** Settings of the `mtmock` command, from flags or their MTMOCK_* environment variables. */
@@ -127,11 +133,12 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     const flag = limitFlag(name);
     const text = (values as Record<string, string | undefined>)[flag] ?? env[limitVariable(name)];
     if (text === undefined) continue;
-    const minimum = LIMIT_MINIMUMS[name];
-    if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) {
+    const [minimum, maximum] = [LIMIT_MINIMUMS[name], LIMIT_MAXIMUMS[name]];
+    if (!/^\d+$/.test(text) || Number(text) < minimum || Number(text) > maximum) {
       const from = (values as Record<string, string | undefined>)[flag];
       throw new CliUsageError(
-        `invalid ${source(flag, from)} value "${text}": expected a whole number of at least ${minimum}`,
+        `invalid ${source(flag, from)} value "${text}": expected a whole number from ` +
+          `${minimum} to ${maximum}`,
       );
     }
     limits[name] = Number(text);

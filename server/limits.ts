@@ -63,21 +63,41 @@ export const LIMIT_MINIMUMS: Readonly<ServerLimits> = {
   maxConnections: 1,
 };
 
+/** Longest delay that Node's timers take: a larger one fires after 1 ms, with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Largest value that each limit accepts. */
+export const LIMIT_MAXIMUMS: Readonly<ServerLimits> = {
+  maxPayloadLength: Number.MAX_SAFE_INTEGER,
+  maxContainerMessages: Number.MAX_SAFE_INTEGER,
+  maxGzipOutput: Number.MAX_SAFE_INTEGER,
+  maxHandshakesPerConnection: Number.MAX_SAFE_INTEGER,
+  maxPendingHandshakes: Number.MAX_SAFE_INTEGER,
+  handshakeTimeoutMs: MAX_TIMER_MS,
+  idleTimeoutMs: MAX_TIMER_MS,
+  maxConnections: Number.MAX_SAFE_INTEGER,
+};
+
 /** Names of the limits, in the order the CLI help lists them. */
 export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof ServerLimits)[];
 
 /**
  * Fills in the defaults and validates each limit. Throws RangeError naming the limit and the
- * value when a value is not a safe integer at or above the limit's minimum.
+ * value when a value is not an integer from the limit's minimum to its maximum.
  */
 export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
   const limits = { ...DEFAULT_LIMITS };
   for (const name of LIMIT_NAMES) {
     const value = overrides[name];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < LIMIT_MINIMUMS[name]) {
+    if (
+      !Number.isSafeInteger(value) ||
+      value < LIMIT_MINIMUMS[name] ||
+      value > LIMIT_MAXIMUMS[name]
+    ) {
       throw new RangeError(
-        `invalid limit ${name}: ${String(value)}; expected an integer of at least ${LIMIT_MINIMUMS[name]}`,
+        `invalid limit ${name}: ${String(value)}; expected an integer from ` +
+          `${LIMIT_MINIMUMS[name]} to ${LIMIT_MAXIMUMS[name]}`,
       );
     }
     limits[name] = value;
