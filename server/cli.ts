@@ -5,7 +5,7 @@ import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './cli-op
 import { closeLogger } from './logger.js';
 
 /** Maximum wait on stop for the log lines to reach stdout. */
-const LOG_CLOSE_TIMEOUT_MS = 1000;
+const LOG_CLOSE_TIMEOUT_MS = 3000;
 
 /** Runs the server until SIGINT or SIGTERM, then closes every connection and exits 0. */
 async function serve(options: CliOptions): Promise<void> {

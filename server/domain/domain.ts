@@ -148,7 +148,15 @@ export class Domain {
    */
   async warmUp(): Promise<void> {
     const passwords = [...this.byId.values()].flatMap((account) => account.password ?? []);
-    await Promise.all(passwords.map((password) => password.verifier()));
+    // Two at a time, so that half of libuv's four threads stay free for file writes: the log
+    // goes through them, and a stop waits for the log.
+    const queue = [...passwords];
+    const worker = async () => {
+      for (let password = queue.shift(); password; password = queue.shift()) {
+        await password.verifier();
+      }
+    };
+    await Promise.all([worker(), worker()]);
   }
 
   private loadAccounts(): void {
