@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { formatKeyId, type Logger } from '../logger.js';
 import { deserialize, serialize, TlCodecError } from '../tl/codec.js';
 import type { TlObject } from '../tl/types.js';
-import { openMessage, type DecryptedMessage } from './encrypted-message.js';
+import { openMessage, ShortPacketError, type DecryptedMessage } from './encrypted-message.js';
 import {
   buildRpcResult,
   ContainerError,
@@ -83,7 +83,11 @@ export class ConnectionSession implements ServiceMessageHost {
     try {
       message = openMessage(key.authKey, packet);
     } catch (error) {
-      this.reject('message decryption failed', {
+      const reason =
+        error instanceof ShortPacketError
+          ? 'encrypted packet too short'
+          : 'message decryption failed';
+      this.reject(reason, {
         authKeyId: formatKeyId(authKeyId),
         err: (error as Error).message,
       });

@@ -18,7 +18,12 @@ export interface DecryptedMessage {
 
 /** Raised when a decrypted message breaks the layout rules. The server responds with transport error -404. */
 export class MessageLayoutError extends Error {
-  override readonly name = 'MessageLayoutError';
+  override readonly name: string = 'MessageLayoutError';
+}
+
+/** A packet too short for the 24-byte header and one ciphertext block, so never decrypted. */
+export class ShortPacketError extends MessageLayoutError {
+  override readonly name = 'ShortPacketError';
 }
 
 /**
@@ -29,7 +34,7 @@ export class MessageLayoutError extends Error {
 export function openMessage(authKey: Buffer, packet: Buffer): DecryptedMessage {
   // Checked before the stripping, so that the error gives the length the client sent.
   if (packet.length < 24 + 16) {
-    throw new MessageLayoutError(
+    throw new ShortPacketError(
       `encrypted packet of ${packet.length} bytes is too short: it needs the 24-byte header ` +
         'and at least 16 bytes of ciphertext',
     );

@@ -8,7 +8,7 @@ import { loadRsaKeyFile } from '../crypto/rsa.js';
 import { decryptInnerData } from '../exchange/rsa-inner-data.js';
 import { serialize } from '../tl/codec.js';
 import { defaultRegistry } from '../tl/registry.js';
-import { openMessage, sealMessage } from './encrypted-message.js';
+import { openMessage, sealMessage, ShortPacketError } from './encrypted-message.js';
 import { openServerMessage, sealClientMessage } from '../../test-support/client-messages.js';
 import { clientMsgIdAt, ClientMsgIds } from '../../test-support/client-msg-ids.js';
 import type { ClientFramingName } from '../../test-support/client-transport.js';
@@ -116,6 +116,7 @@ describe('client message encryption', () => {
   });
 
   it.each([24, 25, 39])('rejects a %i-byte packet naming its length', (length) => {
+    expect(() => openMessage(authKey, randomBytes(length))).toThrow(ShortPacketError);
     expect(() => openMessage(authKey, randomBytes(length))).toThrow(
       `encrypted packet of ${length} bytes is too short`,
     );
