@@ -184,7 +184,8 @@ export function createFamilyClient(
       const attempts = options.connectionRetries ?? DEFAULT_CONNECTION_RETRIES;
       throw new Error(
         `${family} could not connect to the mock at ${target.host}:${target.port} after ` +
-          `${attempts} attempt${attempts === 1 ? '' : 's'}; check that the mock is running`,
+          `${attempts} attempt${attempts === 1 ? '' : 's'}; check that the mock is running and ` +
+          'below its connection limit (--max-connections)',
       );
     }
     return connected;
