@@ -315,8 +315,11 @@ function serveWebSocket(webSocket: WebSocket, connection: StreamConnection, log:
   webSocket.on('close', () => connection.channelClosed());
   // ws reports protocol errors here (an oversized or malformed frame) and then closes, so they
   // are warnings, as a bad TCP frame is.
-  webSocket.on('error', (error) =>
-    log.warn({ err: error, connId: connection.id }, 'closing WebSocket after a protocol error'),
+  webSocket.on('error', (error: Error & { code?: string }) =>
+    log.warn(
+      { connId: connection.id, transport: 'websocket', code: error.code, reason: error.message },
+      'closing WebSocket after a protocol error',
+    ),
   );
 }
 
