@@ -21,14 +21,20 @@ esac
 cache="${MTMOCK_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mtmock-node}"
 mkdir -p "$cache"
 
+# Ctrl-C stops the whole run: npm and vitest exit with a status rather than by the signal,
+# which would otherwise count as one failed version and go on to the next.
+download=""
+trap 'rm -rf "$download"' EXIT
+trap 'echo "test-node-versions: interrupted" >&2; exit 130' INT TERM
+
 # Unpacks into a temporary folder that is renamed once complete, so an interrupted download
 # never leaves a half-written version in the cache.
 fetch_node() {
-  local version="$1" home="$2" download
+  local version="$1" home="$2"
   download="$(mktemp -d)"
   if ! (cd "$download" && npm pack --loglevel=error "node-linux-$arch@$version" >/dev/null); then
     rm -rf "$download"
-    echo "test-node-versions: npm pack node-linux-$arch@$version failed (see npm's error above)" >&2
+    echo "test-node-versions: npm pack node-linux-$arch@$version failed" >&2
     return 1
   fi
   mkdir "$download/unpacked"
