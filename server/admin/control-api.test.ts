@@ -152,6 +152,20 @@ describe('input limits', () => {
     expect(response.body.field).toBe('journalSize');
   });
 
+  // A misspelt field would otherwise drop out of the pattern, which then matches every request.
+  it.each([
+    ['POST', '/requests/verify', { methdo: 'help.getConfig' }, 'methdo'],
+    ['POST', '/requests/count', { method: 'help.getConfig', outcom: 'ok' }, 'outcom'],
+    ['POST', '/requests/find', { limt: 5 }, 'limt'],
+    ['GET', '/requests?methdo=help.getConfig', undefined, 'methdo'],
+    ['POST', '/settings', { journalsize: 5 }, 'journalsize'],
+  ])('rejects an unknown field: %s %s', async (method, path, body, field) => {
+    const response = await rawRequest(method, path, body);
+    expect(response.status).toBe(400);
+    expect(response.body.field).toBe(field);
+    expect(response.body.error).toMatch(/^unknown .* field/);
+  });
+
   it('rejects an authKeyId that is not 16 hex digits', async () => {
     const response = await rawRequest('POST', '/requests/find', { authKeyId: 'zz' });
     expect(response.status).toBe(400);

@@ -1,9 +1,11 @@
 import type { ControlPlane } from '../control/control-plane.js';
-import { ControlInputError } from '../control/control-input-error.js';
+import { ControlInputError, rejectUnknownFields } from '../control/control-input-error.js';
 import type { ControllableClock } from '../control/controllable-clock.js';
 import {
+  COUNT_EXPECTATION_FIELDS,
   parseCountExpectation,
   parseRequestPattern,
+  REQUEST_PATTERN_FIELDS,
   type RequestPattern,
 } from '../control/journal.js';
 import { integerField } from '../control/stubs.js';
@@ -51,11 +53,13 @@ export function controlRoutes(registry: TlRegistry): Record<string, ControlRoute
       const query = Object.fromEntries(url.searchParams);
       const limit = query.limit === undefined ? undefined : positiveQuery(query.limit, 'limit');
       delete query.limit;
+      rejectUnknownFields(query, REQUEST_PATTERN_FIELDS, 'request query');
       const pattern = parseRequestPattern(query);
       return journalPage(control, pattern, limit);
     },
     'POST /requests/find': ({ control }, _url, body) => {
       const input = objectBody(body);
+      rejectUnknownFields(input, [...REQUEST_PATTERN_FIELDS, 'limit'], 'request query');
       const limit = input.limit === undefined ? undefined : integerField(input.limit, 'limit');
       return journalPage(control, parseRequestPattern(input), limit);
     },
@@ -63,11 +67,18 @@ export function controlRoutes(registry: TlRegistry): Record<string, ControlRoute
       control.journal.clear(apiIdOf(url));
       return { status: 'ok' };
     },
-    'POST /requests/count': ({ control }, _url, body) => ({
-      count: control.journal.count(parseRequestPattern(objectBody(body))),
-    }),
+    'POST /requests/count': ({ control }, _url, body) => {
+      const input = objectBody(body);
+      rejectUnknownFields(input, REQUEST_PATTERN_FIELDS, 'request query');
+      return { count: control.journal.count(parseRequestPattern(input)) };
+    },
     'POST /requests/verify': ({ control }, _url, body) => {
       const input = objectBody(body);
+      rejectUnknownFields(
+        input,
+        [...REQUEST_PATTERN_FIELDS, ...COUNT_EXPECTATION_FIELDS],
+        'request query',
+      );
       return control.journal.verify(parseRequestPattern(input), parseCountExpectation(input));
     },
 
@@ -105,6 +116,7 @@ export function controlRoutes(registry: TlRegistry): Record<string, ControlRoute
     'GET /settings': ({ control }) => ({ journalSize: control.journal.maxSize }),
     'POST /settings': ({ control }, _url, body) => {
       const input = objectBody(body);
+      rejectUnknownFields(input, ['journalSize'], 'settings');
       if (input.journalSize !== undefined) {
         const size = integerField(input.journalSize, 'journalSize');
         if (size > MAX_JOURNAL_SIZE) {

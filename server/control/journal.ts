@@ -212,6 +212,20 @@ function countMatches(count: number, expected: CountExpectation): boolean {
   return atMost === undefined || count <= atMost;
 }
 
+/** The fields of a RequestPattern, as JSON and query strings spell them. */
+export const REQUEST_PATTERN_FIELDS = [
+  'method',
+  'authKeyId',
+  'outcome',
+  'apiId',
+  'since',
+  'until',
+  'params',
+] as const;
+
+/** The fields of a CountExpectation. */
+export const COUNT_EXPECTATION_FIELDS = ['count', 'atLeast', 'atMost'] as const;
+
 /** Reads a RequestPattern from JSON or a query string's values. Throws on invalid fields. */
 export function parseRequestPattern(input: Record<string, unknown>): RequestPattern {
   const pattern: RequestPattern = {};
