@@ -63,7 +63,7 @@ export const LIMIT_MINIMUMS: Readonly<ServerLimits> = {
   maxConnections: 1,
 };
 
-/** Longest delay that Node's timers take: a larger one fires after 1 ms, with a warning. */
+/** Maximum delay of Node's timers. A larger delay fires after 1 ms, with a warning. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Largest value that each limit accepts. */
