@@ -1,4 +1,4 @@
-import { ControlInputError } from './control-input-error.js';
+import { ControlInputError, rejectUnknownFields } from './control-input-error.js';
 import { seededRandom } from './seeded-random.js';
 import { integerField, parseRpcError, positiveField, type RpcErrorSpec } from './stubs.js';
 import { isPlainObject } from './tl-json.js';
@@ -72,7 +72,7 @@ export interface FaultEffects {
 }
 
 const REQUEST_FREE_TYPES = new Set<FaultType>(['bad-server-salt', 'clock-skew']);
-const ALLOWED_KEYS = new Set([
+const ALLOWED_KEYS = [
   'type',
   'method',
   'apiId',
@@ -87,7 +87,7 @@ const ALLOWED_KEYS = new Set([
   'error',
   'skewMs',
   'chunkBytes',
-]);
+];
 
 /**
  * Injected faults. A fault selects requests by method and api_id, skips the first `after`, fires
@@ -228,13 +228,7 @@ export class FaultRegistry {
 
 function parseFaultInput(input: unknown): FaultInput {
   if (!isPlainObject(input)) throw new ControlInputError('a fault must be a JSON object');
-  const unknownKey = Object.keys(input).find((key) => !ALLOWED_KEYS.has(key));
-  if (unknownKey !== undefined) {
-    throw new ControlInputError(
-      `unknown fault field ${unknownKey}; the fields are ${[...ALLOWED_KEYS].join(', ')}`,
-      unknownKey,
-    );
-  }
+  rejectUnknownFields(input, ALLOWED_KEYS, 'fault');
   const type = input.type as FaultType;
   if (!FAULT_TYPES.includes(type)) {
     throw new ControlInputError(

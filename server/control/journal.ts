@@ -1,4 +1,4 @@
-import { ControlInputError } from './control-input-error.js';
+import { ControlInputError, rejectUnknownFields } from './control-input-error.js';
 import { diffPredicate, isSimilarMethod, matchesPredicate, type FieldMismatch } from './match.js';
 import { isPlainObject } from './tl-json.js';
 import { integerField, type RpcErrorSpec } from './stubs.js';
@@ -213,7 +213,7 @@ function countMatches(count: number, expected: CountExpectation): boolean {
 }
 
 /** The fields of a RequestPattern, as JSON and query strings spell them. */
-export const REQUEST_PATTERN_FIELDS = [
+const REQUEST_PATTERN_FIELDS = [
   'method',
   'authKeyId',
   'outcome',
@@ -226,8 +226,15 @@ export const REQUEST_PATTERN_FIELDS = [
 /** The fields of a CountExpectation. */
 export const COUNT_EXPECTATION_FIELDS = ['count', 'atLeast', 'atMost'] as const;
 
-/** Reads a RequestPattern from JSON or a query string's values. Throws on invalid fields. */
-export function parseRequestPattern(input: Record<string, unknown>): RequestPattern {
+/**
+ * Reads a RequestPattern from JSON or a query string's values. Throws on invalid fields, and on
+ * unknown ones other than `otherFields`, which the caller reads itself.
+ */
+export function parseRequestPattern(
+  input: Record<string, unknown>,
+  otherFields: readonly string[] = [],
+): RequestPattern {
+  rejectUnknownFields(input, [...REQUEST_PATTERN_FIELDS, ...otherFields], 'request query');
   const pattern: RequestPattern = {};
   for (const key of ['method', 'authKeyId', 'outcome'] as const) {
     const value = input[key];
@@ -255,7 +262,7 @@ export function parseRequestPattern(input: Record<string, unknown>): RequestPatt
 /** Reads a CountExpectation; each field must be a non-negative integer. */
 export function parseCountExpectation(input: Record<string, unknown>): CountExpectation {
   const expected: CountExpectation = {};
-  for (const key of ['count', 'atLeast', 'atMost'] as const) {
+  for (const key of COUNT_EXPECTATION_FIELDS) {
     if (input[key] === undefined) continue;
     const value = integerField(input[key], key);
     if (value < 0) throw new ControlInputError(`${key} must not be negative, got ${value}`, key);

@@ -1,7 +1,7 @@
 import { TlWriter } from '../binary/tl-writer.js';
 import { encodeValue } from '../tl/codec.js';
 import type { TlSchemaView } from '../tl/schema-view.js';
-import { ControlInputError } from './control-input-error.js';
+import { ControlInputError, rejectUnknownFields } from './control-input-error.js';
 import { matchesPredicate } from './match.js';
 import { STARTED, type ScenarioStates } from './scenarios.js';
 import { isPlainObject, tlFromJson } from './tl-json.js';
@@ -52,7 +52,7 @@ export interface StubRequest {
   apiId?: number;
 }
 
-const ALLOWED_KEYS = new Set([
+const ALLOWED_KEYS = [
   'method',
   'params',
   'result',
@@ -63,7 +63,7 @@ const ALLOWED_KEYS = new Set([
   'requiredState',
   'newState',
   'apiId',
-]);
+];
 
 /**
  * Stub rules for any TL method. The registry validates a stub against the default layer when it
@@ -159,13 +159,7 @@ function copy(stub: Stub): Stub {
 /** Checks a stub's shape and encodes its result with the default layer. */
 function parseStubInput(input: unknown, view: TlSchemaView): StubInput {
   if (!isPlainObject(input)) throw new ControlInputError('a stub must be a JSON object');
-  const unknownKey = Object.keys(input).find((key) => !ALLOWED_KEYS.has(key));
-  if (unknownKey !== undefined) {
-    throw new ControlInputError(
-      `unknown stub field ${unknownKey}; the fields are ${[...ALLOWED_KEYS].join(', ')}`,
-      unknownKey,
-    );
-  }
+  rejectUnknownFields(input, ALLOWED_KEYS, 'stub');
   const method = input.method;
   if (typeof method !== 'string' || method === '') {
     throw new ControlInputError(
