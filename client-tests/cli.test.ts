@@ -87,7 +87,7 @@ describe('mtmock command line', () => {
     child.stdout!.removeAllListeners('data');
     child.stdout!.pause();
 
-    // Each bad admin request logs a warn line: far more than a pipe buffers.
+    // Each bad admin request logs a warn line, and 1,000 of them exceed what a pipe buffers.
     const statuses = new Set<number>();
     for (let request = 0; request < 1000; request++) {
       const response = await fetch(`http://127.0.0.1:${ready.port}/__admin/accounts`, {

@@ -36,8 +36,8 @@ async function noDelayPorts(connect: () => Promise<{ destroy(): Promise<void> }>
 }
 
 describe('GramJS adapter sockets', () => {
-  // With Nagle's algorithm on, the request after an RPC error waits for a delayed ACK, because
-  // the client sends its msgs_ack for the error in a frame of its own.
+  // With Nagle's algorithm on, the request after an RPC error can wait for a delayed ACK,
+  // because the client sends its msgs_ack for the error in a frame of its own.
   it.each<GramJsTransport>(['tcp-full', 'tcp-abridged', 'tcp-obfuscated'])(
     'turns Nagle off over %s',
     async (transport) => {

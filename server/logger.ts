@@ -22,8 +22,8 @@ const destinations = new WeakMap<Logger, Destination>();
  * Creates the root logger: pino JSON lines on stdout. Children add `connId`, `authKeyId`,
  * `sessionId` and `layer`. Auth keys, nonces and passwords are never passed to a logger.
  *
- * Writes are asynchronous, so a reader that stops reading stdout (a full pipe) holds back log
- * lines, up to MAX_BUFFERED_LOG_BYTES, but never the server. Call `closeLogger` before exiting.
+ * Writes are asynchronous. When a reader stops reading stdout, lines wait in memory, up to
+ * MAX_BUFFERED_LOG_BYTES, and the server keeps serving. Call `closeLogger` before exiting.
  */
 export function createLogger(level: LevelWithSilent = 'info'): Logger {
   const destination = pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_LOG_BYTES });
@@ -35,7 +35,7 @@ export function createLogger(level: LevelWithSilent = 'info'): Logger {
 /**
  * Writes the remaining lines of a logger from `createLogger` and ends its stream, waiting at
  * most `timeoutMs`. On timeout it discards the unwritten lines, because pino otherwise writes
- * them synchronously at exit, which blocks for good on a pipe that is not read. Returns whether
+ * them synchronously at exit, which blocks forever on a pipe that is not read. Returns whether
  * every line was written. Log no more after this.
  *
  * Without it, lines still queued at exit came out after later ones, because the start-up PBKDF2

@@ -148,8 +148,8 @@ export class Domain {
    */
   async warmUp(): Promise<void> {
     const passwords = [...this.byId.values()].flatMap((account) => account.password ?? []);
-    // Two at a time, so that half of libuv's four threads stay free for file writes: the log
-    // goes through them, and a stop waits for the log.
+    // Two at a time, so that two of libuv's four default threads stay free for file writes. The
+    // log goes through them, and a stop waits for the log.
     const queue = [...passwords];
     const worker = async () => {
       for (let password = queue.shift(); password; password = queue.shift()) {
